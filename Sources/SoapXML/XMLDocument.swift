@@ -1,0 +1,180 @@
+internal import CLibXML2
+import Foundation
+
+/// A parsed XML document, read safely: no DTD, no entities, nothing fetched, libxml2's limits kept.
+///
+/// The tree stays inside libxml2; comparison and printing walk it in place. A document is immutable
+/// after parsing and may be read from several threads at once.
+public final class XMLDocument: @unchecked Sendable {
+    /// The name used in messages: a file path, or `<stdin>`.
+    public let name: String
+    let doc: xmlDocPtr
+
+    /// Parses `bytes` (any encoding libxml2 detects or the declaration names) as a document called `name`.
+    public convenience init(bytes: some Collection<UInt8>, name: String) throws(XMLParseError) {
+        let array = bytes as? [UInt8] ?? Array(bytes)
+        let parsed: Result<xmlDocPtr, XMLParseError> = array.withUnsafeBytes { buffer in
+            Result { () throws(XMLParseError) in try XMLDocument.parse(buffer, name: name) }
+        }
+        try self.init(parsed: parsed.get(), name: name)
+    }
+
+    /// Parses a UTF-8 string as a document called `name`.
+    public convenience init(string: String, name: String = "<string>") throws(XMLParseError) {
+        try self.init(bytes: Array(string.utf8), name: name)
+    }
+
+    /// Reads and parses the file at `path`; `-` reads standard input.
+    public convenience init(contentsOf path: String) throws(XMLParseError) {
+        let bytes: [UInt8]
+        do {
+            if path == "-" {
+                bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
+            } else {
+                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            }
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? "it could not be opened"
+            throw XMLParseError(
+                file: path, line: 1, column: 1,
+                message: "cannot read the file (\(Self.describeReadFailure(path: path, fallback: reason))); check the path and its permissions")
+        }
+        try self.init(bytes: bytes, name: path == "-" ? "<stdin>" : path)
+    }
+
+    private init(parsed: xmlDocPtr, name: String) {
+        self.doc = parsed
+        self.name = name
+    }
+
+    deinit { xmlFreeDoc(doc) }
+
+    /// The XML version and encoding the document declared, for reports.
+    public var declaredEncoding: String? {
+        doc.pointee.encoding.map { String(cString: $0) }
+    }
+
+    var root: xmlNodePtr? { xmlDocGetRootElement(doc) }
+
+    private static func describeReadFailure(path: String, fallback: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        if isDirectory.boolValue { return "it is a directory" }
+        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
+        return fallback
+    }
+}
+
+// MARK: - Safe parsing
+
+/// What the parse callbacks saw: the first error, and whether a DOCTYPE was refused.
+private final class ParseState {
+    var error: (line: Int, column: Int, message: String)?
+
+    func record(line: Int, column: Int, message: String) {
+        if error == nil { error = (line, column, message) }
+    }
+}
+
+extension XMLDocument {
+    static func parse(_ buffer: UnsafeRawBufferPointer, name: String) throws(XMLParseError) -> xmlDocPtr {
+        _ = LibXML2.initialized
+        guard let base = buffer.baseAddress, buffer.count > 0 else {
+            throw XMLParseError(file: name, line: 1, column: 1, message: "the document is empty; expected an XML document")
+        }
+        guard buffer.count < Int(Int32.max) else {
+            throw XMLParseError(file: name, line: 1, column: 1, message: "the document is larger than 2 GiB, which libxml2 cannot read")
+        }
+        guard let ctxt = xmlCreateMemoryParserCtxt(base.assumingMemoryBound(to: CChar.self), Int32(buffer.count)) else {
+            throw XMLParseError(file: name, line: 1, column: 1, message: "libxml2 could not start a parser (out of memory?)")
+        }
+        defer { xmlFreeParserCtxt(ctxt) }
+        xmlCtxtUseOptions(ctxt, LibXML2.parseOptions)
+
+        let state = ParseState()
+        let statePointer = Unmanaged.passUnretained(state).toOpaque()
+        ctxt.pointee._private = statePointer
+        if let sax = ctxt.pointee.sax {
+            sax.pointee.internalSubset = refuseDoctype
+            sax.pointee.externalSubset = nil
+            sax.pointee.resolveEntity = nil
+            sax.pointee.getEntity = nil
+            sax.pointee.getParameterEntity = nil
+            sax.pointee.entityDecl = nil
+            sax.pointee.serror = recordContextError
+        }
+        // Errors raised outside the parser context (encoding, I/O) come through the thread's handler.
+        xmlSetStructuredErrorFunc(statePointer, recordGlobalError)
+        defer { xmlSetStructuredErrorFunc(nil, ignoreError) }
+
+        withExtendedLifetime(state) { _ = xmlParseDocument(ctxt) }
+        let document = ctxt.pointee.myDoc
+        let failed = state.error != nil || ctxt.pointee.wellFormed == 0 || ctxt.pointee.nsWellFormed == 0
+        if failed || document == nil {
+            if let document { xmlFreeDoc(document) }
+            ctxt.pointee.myDoc = nil
+            let (line, column, message) = state.error
+                ?? (Int(ctxt.pointee.input?.pointee.line ?? 1), Int(ctxt.pointee.input?.pointee.col ?? 1),
+                    "the document is not well-formed XML")
+            throw XMLParseError(file: name, line: max(line, 1), column: max(column, 1), message: message)
+        }
+        return document!
+    }
+}
+
+private func state(ofContext context: UnsafeMutableRawPointer?) -> ParseState? {
+    guard let context else { return nil }
+    let ctxt = context.assumingMemoryBound(to: xmlParserCtxt.self)
+    guard let raw = ctxt.pointee._private else { return nil }
+    return Unmanaged<ParseState>.fromOpaque(raw).takeUnretainedValue()
+}
+
+/// SOAP forbids DTDs, and a DTD is where entities and external fetches come from: stop at once.
+private let refuseDoctype: internalSubsetSAXFunc = { context, _, _, _ in
+    guard let context else { return }
+    let ctxt = context.assumingMemoryBound(to: xmlParserCtxt.self)
+    let line = Int(ctxt.pointee.input?.pointee.line ?? 1)
+    state(ofContext: context)?.record(
+        line: line, column: 1,
+        message: "a DOCTYPE declaration is not allowed (SOAP messages carry no DTD, and a DTD can expand "
+            + "entities or fetch files); remove it")
+    xmlStopParser(ctxt)
+}
+
+private let recordContextError: xmlStructuredErrorFunc = { context, error in
+    guard let error, let state = state(ofContext: context) else { return }
+    record(error.pointee, into: state)
+}
+
+private let recordGlobalError: xmlStructuredErrorFunc = { context, error in
+    guard let context, let error else { return }
+    record(error.pointee, into: Unmanaged<ParseState>.fromOpaque(context).takeUnretainedValue())
+}
+
+private let ignoreError: xmlStructuredErrorFunc = { _, _ in }
+
+private func record(_ error: xmlError, into state: ParseState) {
+    guard error.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+    var message = error.message.map { String(cString: $0) } ?? "the document is not well-formed XML"
+    message = message.trimmingCharacters(in: .whitespacesAndNewlines)
+    message = readable(message)
+    state.record(line: Int(error.line), column: Int(error.int2), message: message)
+}
+
+/// libxml2's messages, reworded where they are cryptic, starting lower-case like the rest of ours.
+private func readable(_ message: String) -> String {
+    var text = message
+    if text.hasPrefix("Start tag expected, '<' not found") {
+        text = "this is not XML: expected '<' to start the document"
+    } else if text.hasPrefix("Document is empty") {
+        text = "this is not XML: the document holds no element"
+    } else if text.hasPrefix("Premature end of data") || text.hasPrefix("EndTag: '</' not found")
+        || text.hasPrefix("Extra content at the end") == false && text.contains("end of data")
+    {
+        text = "the document ends too early (truncated?): \(text)"
+    }
+    if let first = text.first, first.isUppercase, !text.hasPrefix("XML"), !text.hasPrefix("UTF") {
+        text = first.lowercased() + text.dropFirst()
+    }
+    return text
+}
