@@ -161,20 +161,45 @@ private func record(_ error: xmlError, into state: ParseState) {
     state.record(line: Int(error.line), column: Int(error.int2), message: message)
 }
 
-/// libxml2's messages, reworded where they are cryptic, starting lower-case like the rest of ours.
+/// libxml2's messages made one readable line that says what to do; unknown ones are kept, lower-cased.
 private func readable(_ message: String) -> String {
-    var text = message
-    if text.hasPrefix("Start tag expected, '<' not found") {
-        text = "this is not XML: expected '<' to start the document"
-    } else if text.hasPrefix("Document is empty") {
-        text = "this is not XML: the document holds no element"
-    } else if text.hasPrefix("Premature end of data") || text.hasPrefix("EndTag: '</' not found")
-        || text.hasPrefix("Extra content at the end") == false && text.contains("end of data")
-    {
-        text = "the document ends too early (truncated?): \(text)"
+    let text = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+    func words(after prefix: String) -> [Substring] { text.dropFirst(prefix.count).split(separator: " ") }
+    if text.hasPrefix("Start tag expected") || text.hasPrefix("Document is empty") {
+        return "this is not XML: expected '<' to start the document"
     }
-    if let first = text.first, first.isUppercase, !text.hasPrefix("XML"), !text.hasPrefix("UTF") {
-        text = first.lowercased() + text.dropFirst()
+    if text.hasPrefix("Premature end of data in tag ") {
+        let parts = words(after: "Premature end of data in tag ")
+        if parts.count >= 3 {
+            return "the document ends before element <\(parts[0])> (opened on line \(parts[2])) is closed; "
+                + "it looks truncated"
+        }
     }
-    return text
+    if text.hasPrefix("Opening and ending tag mismatch: ") {
+        let parts = words(after: "Opening and ending tag mismatch: ")
+        if parts.count >= 5 {
+            return "the end tag </\(parts[4])> does not match the open element <\(parts[0])> (line \(parts[2]))"
+        }
+    }
+    if text.hasPrefix("Input is not proper UTF-8") {
+        let bytes = text.components(separatedBy: "Bytes: ").last ?? ""
+        return "the bytes are not valid UTF-8 (\(bytes)); declare the document's real encoding, "
+            + "for example <?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
+    }
+    if text.hasPrefix("Document labelled ") {
+        return "the document declares "
+            + text.dropFirst("Document labelled ".count).replacingOccurrences(of: " but has ", with: " but is ").replacingOccurrences(of: " content", with: "")
+            + "; make the encoding declaration match the bytes"
+    }
+    if text.hasPrefix("Excessive depth in document") {
+        return "elements are nested deeper than libxml2's safety limit (256 levels); this is refused"
+    }
+    if text.hasPrefix("Namespace prefix ") {
+        return "the n" + text.dropFirst() + "; declare it with xmlns:PREFIX=\"URI\""
+    }
+    if text.hasPrefix("Extra content at the end of the document") {
+        return "there is content after the root element ends; a document has exactly one root element"
+    }
+    guard let first = text.first else { return "the document is not well-formed XML" }
+    return first.lowercased() + text.dropFirst()
 }

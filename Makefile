@@ -1,0 +1,32 @@
+# soaptape — record/replay contract testing for SOAP services.
+PREFIX ?= /usr/local
+SWIFT ?= swift
+FIXTURES := Tests/Fixtures/envelopes
+BIN := .build/debug/soaptape
+
+.PHONY: all build test demo bench install deps clean
+
+all: build
+
+deps:
+	@scripts/ensure-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) test
+
+demo: build
+	@scripts/demo.sh $(BIN)
+
+bench: deps
+	@Benchmarks/run.sh
+
+install: deps
+	$(SWIFT) build -c release --product soaptape
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 .build/release/soaptape $(DESTDIR)$(PREFIX)/bin/soaptape
+
+clean:
+	rm -rf .build
