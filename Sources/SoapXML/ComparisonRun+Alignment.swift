@@ -10,12 +10,14 @@ extension ComparisonRun {
         case moved(Node, Node)
     }
 
-    private enum RunKind { case normal, optional, repeating }
+    private enum Kind { case normal, optional, repeating }
 
-    private struct Run {
-        var start: Int
-        var count: Int
-        var kind: RunKind = .normal
+    /// Costs of the alignment table: pairing equal subtrees is free, pairing unequal same-named ones
+    /// cheaper than reporting one missing and one unexpected element.
+    private enum Cost {
+        static let unequalPair = 1
+        static let namespacePair = 3
+        static let skip = 2
     }
 
     private static let largestTable = 4_000_000
@@ -25,9 +27,18 @@ extension ComparisonRun {
     ) {
         let expected = elementChildren(e)
         let actual = elementChildren(a)
-        let eRuns = runs(of: expected, flagged: true)
-        let aRuns = runs(of: actual, flagged: false)
-        var steps = align(expected, eRuns, actual, aRuns)
+        // Equal heads and tails pair up directly; only the middle needs the table.
+        var low = 0
+        while low < expected.count, low < actual.count, settled(expected[low], actual[low]) { low += 1 }
+        var highE = expected.count
+        var highA = actual.count
+        while highE > low, highA > low, settled(expected[highE - 1], actual[highA - 1]) {
+            highE -= 1
+            highA -= 1
+        }
+        var steps: [Step] = (0..<low).map { .pair(expected[$0], actual[$0]) }
+        steps += alignMiddle(Array(expected[low..<highE]), Array(actual[low..<highA]))
+        steps += (0..<(expected.count - highE)).map { .pair(expected[highE + $0], actual[highA + $0]) }
         pairMovedElements(&steps)
         for step in steps {
             if aborted { return }
@@ -50,112 +61,87 @@ extension ComparisonRun {
         }
     }
 
+    /// Same name, no rule attached, and the same canonical fingerprint: nothing to decide.
+    private mutating func settled(_ x: Node, _ y: Node) -> Bool {
+        !isFlagged(x) && nameMatch(x, y) == .same && fingerprint(x, in: expected) == fingerprint(y, in: actual)
+    }
+
     private static func position(of node: Node, among siblings: [Node]) -> Int {
         (siblings.firstIndex(of: node) ?? 0) + 1
     }
 
-    private func runs(of nodes: [Node], flagged: Bool) -> [Run] {
-        var result: [Run] = []
-        for (index, node) in nodes.enumerated() {
-            let kind: RunKind = !flagged ? .normal
-                : repeating.contains(node.identity) ? .repeating
-                : optional.contains(node.identity) ? .optional : .normal
-            if kind == .normal, var last = result.last, last.kind == .normal,
-                sameString(nodes[last.start].pointee.name, node.pointee.name),
-                sameString(nodes[last.start].namespaceURI, node.namespaceURI)
-            {
-                last.count += 1
-                result[result.count - 1] = last
-            } else {
-                result.append(Run(start: index, count: 1, kind: kind))
-            }
-        }
-        return result
+    private func kind(of node: Node) -> Kind {
+        repeating.contains(node.identity) ? .repeating : optional.contains(node.identity) ? .optional : .normal
     }
 
-    private func skipCost(_ run: Run) -> Int { run.kind == .normal ? run.count : 0 }
-
-    private mutating func matchCost(_ eRun: Run, _ e: Node, _ aRun: Run, _ a: Node) -> Int? {
-        let penalty: Int
-        switch nameMatch(e, a) {
+    /// The cost of pairing `x` with `y`, nil when their names differ.
+    private mutating func pairCost(_ x: Node, _ kind: Kind, _ y: Node) -> Int? {
+        switch nameMatch(x, y) {
         case .different: return nil
-        case .same: penalty = 0
-        case .namespaceOnly: penalty = 1
-        }
-        switch eRun.kind {
-        case .normal: return penalty + abs(eRun.count - aRun.count)
-        case .repeating: return penalty
-        case .optional: return penalty + max(0, aRun.count - 1)
+        case .namespaceOnly: return Cost.namespacePair
+        case .same:
+            if kind == .repeating { return 0 }
+            return fingerprint(x, in: expected) == fingerprint(y, in: actual) ? 0 : Cost.unequalPair
         }
     }
 
-    /// Aligns runs by minimum edit cost, then expands matched runs into element pairs.
-    private mutating func align(_ expected: [Node], _ eRuns: [Run], _ actual: [Node], _ aRuns: [Run]) -> [Step] {
-        let rows = eRuns.count + 1
-        let columns = aRuns.count + 1
-        var runPairs: [(Int?, Int?)] = []
-        if rows * columns <= Self.largestTable {
-            var cost = [Int](repeating: 0, count: rows * columns)
-            var matchable = [Int?](repeating: nil, count: rows * columns)
-            for i in stride(from: rows - 1, through: 0, by: -1) {
-                for j in stride(from: columns - 1, through: 0, by: -1) {
-                    if i == rows - 1 && j == columns - 1 { continue }
-                    var best = Int.max
-                    if i < rows - 1 { best = min(best, skipCost(eRuns[i]) + cost[(i + 1) * columns + j]) }
-                    if j < columns - 1 { best = min(best, aRuns[j].count + cost[i * columns + j + 1]) }
-                    if i < rows - 1, j < columns - 1,
-                        let match = matchCost(eRuns[i], expected[eRuns[i].start], aRuns[j], actual[aRuns[j].start])
-                    {
-                        matchable[i * columns + j] = match
-                        best = min(best, match + cost[(i + 1) * columns + j + 1])
-                    }
-                    cost[i * columns + j] = best
-                }
-            }
-            var i = 0
-            var j = 0
-            while i < rows - 1 || j < columns - 1 {
-                let here = cost[i * columns + j]
-                if i < rows - 1, j < columns - 1, let match = matchable[i * columns + j],
-                    match + cost[(i + 1) * columns + j + 1] == here
-                {
-                    runPairs.append((i, j))
-                    i += 1
-                    j += 1
-                } else if i < rows - 1, skipCost(eRuns[i]) + cost[(i + 1) * columns + j] == here {
-                    runPairs.append((i, nil))
-                    i += 1
+    /// Minimum-cost alignment of two sibling lists (an edit-distance table), as pairs, missing and unexpected.
+    private mutating func alignMiddle(_ expected: [Node], _ actual: [Node]) -> [Step] {
+        let n = expected.count
+        let m = actual.count
+        if n == 0 { return actual.map { .unexpected($0) } }
+        if m == 0 { return expected.filter { kind(of: $0) == .normal }.map { .missing($0) } }
+        let kinds = expected.map(kind(of:))
+        guard (n + 1) * (m + 1) <= Self.largestTable else {
+            // Too large for a table: pair in order, the rest missing or unexpected.
+            var steps: [Step] = []
+            for k in 0..<max(n, m) {
+                if k < n, k < m, nameMatch(expected[k], actual[k]) != .different {
+                    steps.append(.pair(expected[k], actual[k]))
                 } else {
-                    runPairs.append((nil, j))
-                    j += 1
+                    if k < n, kinds[k] == .normal { steps.append(.missing(expected[k])) }
+                    if k < m { steps.append(.unexpected(actual[k])) }
                 }
             }
-        } else {
-            // Too many distinct runs for a table: pair runs in order.
-            for index in 0..<max(eRuns.count, aRuns.count) {
-                runPairs.append((index < eRuns.count ? index : nil, index < aRuns.count ? index : nil))
+            return steps
+        }
+        let columns = m + 1
+        var cost = [Int32](repeating: 0, count: (n + 1) * columns)
+        var pairs = [Int32](repeating: -1, count: (n + 1) * columns)
+        for i in stride(from: n, through: 0, by: -1) {
+            for j in stride(from: m, through: 0, by: -1) {
+                if i == n && j == m { continue }
+                var best = Int32.max
+                if i < n { best = min(best, Int32(kinds[i] == .normal ? Cost.skip : 0) + cost[(i + 1) * columns + j]) }
+                if j < m { best = min(best, Int32(Cost.skip) + cost[i * columns + j + 1]) }
+                if i < n, j < m, let pair = pairCost(expected[i], kinds[i], actual[j]) {
+                    pairs[i * columns + j] = Int32(pair)
+                    let next = kinds[i] == .repeating ? i * columns + j + 1 : (i + 1) * columns + j + 1
+                    best = min(best, Int32(pair) + cost[next])
+                }
+                cost[i * columns + j] = best
             }
         }
         var steps: [Step] = []
-        for (eIndex, aIndex) in runPairs {
-            let eItems = eIndex.map { Array(expected[eRuns[$0].start..<eRuns[$0].start + eRuns[$0].count]) } ?? []
-            let aItems = aIndex.map { Array(actual[aRuns[$0].start..<aRuns[$0].start + aRuns[$0].count]) } ?? []
-            let kind = eIndex.map { eRuns[$0].kind } ?? .normal
-            let matched = eIndex != nil && aIndex != nil
-                && nameMatch(eItems[0], aItems[0]) != .different
-            if !matched {
-                if kind == .normal { steps += eItems.map { .missing($0) } }
-                steps += aItems.map { .unexpected($0) }
-                continue
+        var i = 0
+        var j = 0
+        while i < n || j < m {
+            let here = cost[i * columns + j]
+            if i < n, j < m, pairs[i * columns + j] >= 0 {
+                let next = kinds[i] == .repeating ? i * columns + j + 1 : (i + 1) * columns + j + 1
+                if pairs[i * columns + j] + cost[next] == here {
+                    steps.append(.pair(expected[i], actual[j]))
+                    if kinds[i] != .repeating { i += 1 }
+                    j += 1
+                    continue
+                }
             }
-            switch kind {
-            case .repeating:
-                steps += aItems.map { .pair(eItems[0], $0) }
-            case .optional, .normal:
-                let common = min(eItems.count, aItems.count)
-                for k in 0..<common { steps.append(.pair(eItems[k], aItems[k])) }
-                if kind == .normal { steps += eItems[common...].map { .missing($0) } }
-                steps += aItems[common...].map { .unexpected($0) }
+            if i < n, Int32(kinds[i] == .normal ? Cost.skip : 0) + cost[(i + 1) * columns + j] == here {
+                if kinds[i] == .normal { steps.append(.missing(expected[i])) }
+                i += 1
+            } else {
+                steps.append(.unexpected(actual[j]))
+                j += 1
             }
         }
         return steps
@@ -176,49 +162,58 @@ extension ComparisonRun {
         steps = result.compactMap { $0 }
     }
 
-    /// Children as a multiset: each expected child is paired with an equal actual child, else its nearest.
+    /// Children as a multiset: each expected child is paired with an equal actual child if there is one
+    /// (all equal pairs first), else with the remaining one nearest to it.
     mutating func compareUnordered(
         _ e: Node, _ a: Node, inherited: (UnsafePointer<xmlChar>?, UnsafePointer<xmlChar>?), preserve: Bool
     ) {
         let expected = elementChildren(e)
         let actual = elementChildren(a)
         var used = [Bool](repeating: false, count: actual.count)
-        var steps: [Step] = []
-        for x in expected {
-            if repeating.contains(x.identity) {
-                for (j, y) in actual.enumerated() where !used[j] && nameMatch(x, y) == .same {
+        var partner = [Int?](repeating: nil, count: expected.count)
+        for (i, x) in expected.enumerated() where repeating.contains(x.identity) {
+            for (j, y) in actual.enumerated() where !used[j] && nameMatch(x, y) == .same { used[j] = true }
+            partner[i] = -1
+        }
+        for (i, x) in expected.enumerated() where partner[i] == nil {
+            for (j, y) in actual.enumerated() where !used[j] && nameMatch(x, y) == .same {
+                if probe(x, y, limit: 1, preserve: preserve) == 0 {
                     used[j] = true
-                    steps.append(.pair(x, y))
+                    partner[i] = j
+                    break
                 }
-                continue
             }
-            var best: Int?
+        }
+        for (i, x) in expected.enumerated() where partner[i] == nil {
             var bestCount = Int.max
             for (j, y) in actual.enumerated() where !used[j] && nameMatch(x, y) == .same {
                 let count = probe(x, y, limit: bestCount, preserve: preserve)
                 if count < bestCount {
-                    best = j
+                    partner[i] = j
                     bestCount = count
                 }
-                if count == 0 { break }
             }
-            if let best {
-                used[best] = true
-                steps.append(.pair(x, actual[best]))
-            } else if !optional.contains(x.identity) {
-                steps.append(.missing(x))
+            if let j = partner[i] { used[j] = true }
+        }
+        for (i, x) in expected.enumerated() {
+            if aborted { return }
+            switch partner[i] {
+            case .some(-1):
+                for y in actual where nameMatch(x, y) == .same {
+                    compareElement(x, y, inherited: inherited, preserve: preserve)
+                    if aborted { return }
+                }
+            case let j?:
+                compareElement(x, actual[j], inherited: inherited, preserve: preserve)
+            case nil:
+                if !optional.contains(x.identity) {
+                    report(.missingElement, leaf: (x, nil), expected: x.elementDescription, actual: nil)
+                }
             }
         }
-        for (j, y) in actual.enumerated() where !used[j] { steps.append(.unexpected(y)) }
-        for step in steps {
+        for (j, y) in actual.enumerated() where !used[j] {
             if aborted { return }
-            switch step {
-            case .pair(let x, let y): compareElement(x, y, inherited: inherited, preserve: preserve)
-            case .missing(let x): report(.missingElement, leaf: (x, nil), expected: x.elementDescription, actual: nil)
-            case .unexpected(let y):
-                report(.unexpectedElement, leaf: (nil, y), expected: nil, actual: y.elementDescription)
-            case .moved: break
-            }
+            report(.unexpectedElement, leaf: (nil, y), expected: nil, actual: y.elementDescription)
         }
     }
 }

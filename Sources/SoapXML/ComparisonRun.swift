@@ -25,6 +25,7 @@ struct ComparisonRun {
     private let hasFlags: Bool
     let qnameAttributes: [(local: CString, namespace: CString)]
     private var mappedNamespaces: [UnsafeMutableRawPointer: String] = [:]
+    var fingerprints: [UnsafeMutableRawPointer: UInt64] = [:]
 
     init(options: ComparisonOptions, expected: XMLDocument, actual: XMLDocument, stopAfter: Int?) {
         self.options = options

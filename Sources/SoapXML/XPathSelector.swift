@@ -18,19 +18,18 @@ public final class XPathSelector: @unchecked Sendable, CustomStringConvertible {
         self.expression = expression
         self.namespaces = namespaces
         let rewritten = XPathSelector.localNameTests(in: expression)
+        for prefix in XPathSelector.prefixes(in: expression) where namespaces[prefix] == nil && prefix != "xml" {
+            throw XPathError(
+                expression: expression,
+                reason: "the prefix '\(prefix)' is not bound; bind it with --ns \(prefix)=URI, or drop the prefix "
+                    + "to match by local name")
+        }
         guard !expression.trimmingCharacters(in: .whitespaces).isEmpty,
             let compiled = XPathSelector.silently({ xmlXPathCompile(rewritten) })
         else {
             throw XPathError(expression: expression, reason: "it is not a valid XPath 1.0 expression")
         }
         self.compiled = compiled
-        for prefix in XPathSelector.prefixes(in: expression) where namespaces[prefix] == nil && prefix != "xml" {
-            xmlXPathFreeCompExpr(compiled)
-            throw XPathError(
-                expression: expression,
-                reason: "the prefix '\(prefix)' is not bound; bind it with --ns \(prefix)=URI, or drop the prefix "
-                    + "to match by local name")
-        }
     }
 
     deinit { xmlXPathFreeCompExpr(compiled) }
