@@ -36,6 +36,6 @@ let package = Package(
         .executableTarget(name: "soaptape-bench", dependencies: ["SoapXML", "CLibXML2"], path: "Benchmarks/soaptape-bench"),
         .testTarget(name: "SoapXMLTests", dependencies: ["SoapXML"]),
         .testTarget(name: "SoaptapeCoreTests", dependencies: ["SoaptapeCore"]),
-        .testTarget(name: "SoaptapeCLITests", dependencies: ["SoapXML"]),
+        .testTarget(name: "SoaptapeCLITests", dependencies: ["soaptape"]),
     ]
 )

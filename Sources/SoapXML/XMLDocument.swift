@@ -36,7 +36,7 @@ public final class XMLDocument: @unchecked Sendable {
         } catch {
             let reason = (error as NSError).localizedFailureReason ?? "it could not be opened"
             throw XMLParseError(
-                file: path, line: 1, column: 1,
+                file: path, line: 0, column: 0,
                 message: "cannot read the file (\(Self.describeReadFailure(path: path, fallback: reason))); check the path and its permissions")
         }
         try self.init(bytes: bytes, name: path == "-" ? "<stdin>" : path)

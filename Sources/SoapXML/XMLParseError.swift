@@ -2,7 +2,7 @@
 public struct XMLParseError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The name of the document as the user gave it (a path, or `<stdin>`).
     public var file: String
-    /// The 1-based line where the problem was found.
+    /// The 1-based line where the problem was found; 0 when the file could not be read at all.
     public var line: Int
     /// The 1-based column where the problem was found.
     public var column: Int
@@ -17,6 +17,9 @@ public struct XMLParseError: Error, Equatable, Sendable, CustomStringConvertible
         self.message = message
     }
 
-    /// `FILE:LINE:COL: error: message`, the form compilers and editors understand.
-    public var description: String { "\(file):\(line):\(column): error: \(message)" }
+    /// `FILE:LINE:COL: error: message`, the form compilers and editors understand; `FILE: error: message`
+    /// when no place in the file is known (line 0).
+    public var description: String {
+        line > 0 ? "\(file):\(line):\(column): error: \(message)" : "\(file): error: \(message)"
+    }
 }

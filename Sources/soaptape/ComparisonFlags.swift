@@ -42,7 +42,7 @@ struct ComparisonFlags: ParsableArguments {
     var optional: [String] = []
 
     @Option(name: .customLong("whitespace"),
-            help: ArgumentHelp("How text compares: trim (default), normalize (also collapse inner runs), or exact.",
+            help: ArgumentHelp("How text compares: trim (ends trimmed), normalize (inner runs collapsed too), or exact.",
                                valueName: "mode"))
     var whitespace: String = "trim"
 
@@ -54,6 +54,11 @@ struct ComparisonFlags: ParsableArguments {
     @Flag(name: .customLong("identical"),
           help: "Count namespace prefixes and where namespaces are declared too.")
     var identical = false
+
+    /// Checks every rule while arguments are parsed, so a bad flag is reported with the command's usage.
+    func validate() throws {
+        _ = try makeOptions()
+    }
 
     /// The engine's options, or a usage error that names the flag and the fix.
     func makeOptions() throws -> ComparisonOptions {

@@ -23,7 +23,8 @@ struct DiffCommand: ParsableCommand {
 
             Examples:
               soaptape diff expected.xml actual.xml
-              soaptape diff recorded.xml live.xml --ignore //Ticket --map-namespace Services86=Services88
+              soaptape diff recorded.xml live.xml --ignore //Ticket
+              soaptape diff v86.xml v88.xml --map-namespace Services86=Services88
               curl -s … | soaptape diff expected.xml - --format json
             """)
 
