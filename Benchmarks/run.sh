@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make bench`: soaptape's compare against libxml2's bare parse, lxml C14N 2.0, xmllint --exc-c14n and
+# XMLUnit similar(), all on the same generated envelopes in one run. Writes bench-output/results.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench-output
+scripts/ensure-deps.sh xmllint xmlunit java python3-venv
+swift build -c release --product soaptape-bench >&2
+bench=.build/release/soaptape-bench
+mkdir -p "$out"
+echo "generating envelopes…" >&2
+"$bench" generate "$out"
+if [ ! -x "$out/venv/bin/python" ]; then python3 -m venv "$out/venv"; fi
+"$out/venv/bin/pip" install -q lxml >&2
+mkdir -p "$out/java"
+javac -d "$out/java" -cp /usr/share/java/xmlunit.jar Benchmarks/anchors/XMLUnitBench.java
+
+echo "timing soaptape and libxml2…" >&2
+"$bench" time "$out" > "$out/soaptape.jsonl"
+: > "$out/memory.txt"
+for mode in soaptape libxml2; do
+    for _ in 1 2 3; do
+        echo "$mode $("$bench" memory "$mode" "$out/10MB-expected.xml" "$out/10MB-twin.xml")" >> "$out/memory.txt"
+    done
+done
+echo "timing lxml…" >&2
+"$out/venv/bin/python" Benchmarks/anchors/lxml_bench.py "$out" > "$out/lxml.jsonl"
+echo "timing XMLUnit…" >&2
+java -cp "/usr/share/java/xmlunit.jar:$out/java" XMLUnitBench "$out" > "$out/xmlunit.jsonl"
+echo "timing xmllint…" >&2
+python3 Benchmarks/anchors/xmllint_bench.py "$out" > "$out/xmllint.jsonl"
+{
+    echo "lxml $("$out/venv/bin/python" -c 'import lxml.etree as e; print(e.__version__, "with libxml2", ".".join(map(str, e.LIBXML_VERSION)))')"
+    echo "system libxml2 $(xmllint --version 2>&1 | head -n 1)"
+    echo "$(java -version 2>&1 | head -n 1), XMLUnit $(basename "$(readlink -f /usr/share/java/xmlunit.jar)")"
+    echo "$(swift --version 2>&1 | head -n 1)"
+    echo "$(nproc) cores, $(uname -m)"
+} > "$out/versions.txt"
+python3 Benchmarks/report.py "$out" > "$out/results.md"
+cat "$out/results.md"
