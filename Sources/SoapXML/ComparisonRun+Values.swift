@@ -165,7 +165,6 @@ extension ComparisonRun {
     }
 
     mutating func compareAttributes(_ e: Node, _ a: Node) {
-        var matchedActual: [UnsafeMutableRawPointer] = []
         var eAttr = e.pointee.properties
         while let x = eAttr {
             eAttr = x.pointee.next
@@ -187,7 +186,6 @@ extension ComparisonRun {
                 if aborted { return }
                 continue
             }
-            if a.pointee.properties != y || y.pointee.next != nil { matchedActual.append(y.identity) }
             if isQNameValued(x) {
                 compareQName(x, in: e, y, in: a)
             } else {
@@ -203,7 +201,6 @@ extension ComparisonRun {
         while let y = aAttr {
             aAttr = y.pointee.next
             if !ignored.isEmpty, ignored.contains(y.identity) { continue }
-            if matchedActual.contains(y.identity) { continue }
             if hasCounterpart(y, in: e) { continue }
             report(.unexpectedAttribute, attribute: attributeLabel(y), expected: nil, actual: y.value, lines: (e, a))
             if aborted { return }

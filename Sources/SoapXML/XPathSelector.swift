@@ -12,9 +12,17 @@ public final class XPathSelector: @unchecked Sendable, CustomStringConvertible {
     public let namespaces: [String: String]
     private let compiled: xmlXPathCompExprPtr
 
-    /// Compiles `expression` with `namespaces` bound; throws when it is not valid XPath 1.0.
-    public init(_ expression: String, namespaces: [String: String] = [:]) throws(XPathError) {
+    /// Prefixes bound unless the caller binds them otherwise: `xsi` and `xsd`, as soaptape's paths write them.
+    public static let defaultNamespaces = [
+        "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+        "xsd": "http://www.w3.org/2001/XMLSchema",
+    ]
+
+    /// Compiles `expression` with `namespaces` (and the default `xsi`, `xsd`) bound; throws when it is not
+    /// valid XPath 1.0 or uses an unbound prefix.
+    public init(_ expression: String, namespaces given: [String: String] = [:]) throws(XPathError) {
         _ = LibXML2.initialized
+        let namespaces = XPathSelector.defaultNamespaces.merging(given) { _, new in new }
         self.expression = expression
         self.namespaces = namespaces
         let rewritten = XPathSelector.localNameTests(in: expression)

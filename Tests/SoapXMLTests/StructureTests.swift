@@ -61,6 +61,12 @@ struct StructureTests {
                                      expectedLine: nil, actualLine: 1)])
     }
 
+    @Test func aRemovedArrayItemIsOneDifferenceNotACascade() throws {
+        let found = try differences("<r><i>1</i><i>2</i><i>3</i><i>4</i></r>", "<r><i>1</i><i>3</i><i>4</i></r>")
+        #expect(found == [Difference(kind: .missingElement, path: "/r/i[2]", expected: "<i>", actual: nil,
+                                     expectedLine: 1, actualLine: nil)])
+    }
+
     @Test func anExtraArrayItemIsReportedWithItsIndex() throws {
         let found = try differences("<r><i>1</i><i>2</i></r>", "<r><i>1</i><i>2</i><i>3</i></r>")
         #expect(found.map(\.path) == ["/r/i[3]"])
