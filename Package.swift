@@ -11,6 +11,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libxml2, seen only by SoapXML.
@@ -22,13 +25,25 @@ let package = Package(
         // The XML engine: safe parsing, canonical comparison, canonical printing, lexical type checks.
         .target(name: "SoapXML", dependencies: ["CLibXML2"]),
         // The domain: SOAP versions, specs, cassettes, matching. Never opens a socket.
-        .target(name: "SoaptapeCore", dependencies: ["SoapXML"]),
+        .target(name: "SoaptapeCore", dependencies: ["SoapXML", .product(name: "Yams", package: "Yams")]),
+        // The HTTP side: the sandbox server (SwiftNIO) and outbound calls (AsyncHTTPClient).
+        .target(
+            name: "SoaptapeHTTP",
+            dependencies: [
+                "SoaptapeCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // The command-line tool: parses arguments and prints.
         .executableTarget(
             name: "soaptape",
             dependencies: [
                 "SoapXML",
                 "SoaptapeCore",
+                "SoaptapeHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,6 +51,7 @@ let package = Package(
         .executableTarget(name: "soaptape-bench", dependencies: ["SoapXML", "CLibXML2"], path: "Benchmarks/soaptape-bench"),
         .testTarget(name: "SoapXMLTests", dependencies: ["SoapXML"]),
         .testTarget(name: "SoaptapeCoreTests", dependencies: ["SoaptapeCore"]),
+        .testTarget(name: "SoaptapeHTTPTests", dependencies: ["SoaptapeHTTP"]),
         .testTarget(name: "SoaptapeCLITests", dependencies: ["soaptape"]),
     ]
 )

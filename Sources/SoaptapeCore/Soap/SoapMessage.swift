@@ -1,0 +1,110 @@
+import Foundation
+import SoapXML
+
+/// What identifies a SOAP request on the wire: version, action, endpoint and payload element.
+public enum SoapMessage {
+    /// The SOAP version a `Content-Type` names: `text/xml` is 1.1, `application/soap+xml` is 1.2.
+    public static func version(contentType: String?) -> SoapVersion? {
+        guard let type = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        else { return nil }
+        switch type {
+        case "text/xml": return .soap11
+        case "application/soap+xml": return .soap12
+        default: return nil
+        }
+    }
+
+    /// The action: SOAP 1.2's `action` parameter of the content type, else the `SOAPAction` header (unquoted).
+    public static func action(contentType: String?, soapActionHeader: String?) -> String? {
+        if let contentType {
+            for parameter in contentType.split(separator: ";").dropFirst() {
+                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if pair.count == 2, pair[0].lowercased() == "action" { return unquoted(pair[1]) }
+            }
+        }
+        guard let header = soapActionHeader.map(unquoted), !header.isEmpty else { return nil }
+        return header
+    }
+
+    /// The content type to send or answer with.
+    public static func contentType(_ version: SoapVersion, action: String?) -> String {
+        switch version {
+        case .soap11: return "text/xml; charset=utf-8"
+        case .soap12: return "application/soap+xml; charset=utf-8" + (action.map { "; action=\"\($0)\"" } ?? "")
+        }
+    }
+
+    static func unquoted(_ text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.count >= 2, trimmed.hasPrefix("\""), trimmed.hasSuffix("\"") {
+            return String(trimmed.dropFirst().dropLast())
+        }
+        return trimmed
+    }
+
+    /// The `/Remote/ServicesNN/<Agent>.svc` part of a path, tenant prefix and query removed.
+    public static func endpointKey(_ path: String) -> String {
+        var path = String(path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        if let range = path.range(of: "/Remote/", options: .caseInsensitive) { path = String(path[range.lowerBound...]) }
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path.lowercased()
+    }
+
+    /// A SOAP Fault envelope in `version`: Client/Sender faults when `sender`, Server/Receiver otherwise.
+    public static func fault(_ version: SoapVersion, sender: Bool, reason: String) -> String {
+        let text = XMLEscaping.text(reason)
+        switch version {
+        case .soap11:
+            return """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <soap:Envelope xmlns:soap="\(version.envelopeNamespace)">
+                  <soap:Body>
+                    <soap:Fault>
+                      <faultcode>soap:\(sender ? "Client" : "Server")</faultcode>
+                      <faultstring>\(text)</faultstring>
+                    </soap:Fault>
+                  </soap:Body>
+                </soap:Envelope>
+
+                """
+        case .soap12:
+            return """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <env:Envelope xmlns:env="\(version.envelopeNamespace)">
+                  <env:Body>
+                    <env:Fault>
+                      <env:Code><env:Value>env:\(sender ? "Sender" : "Receiver")</env:Value></env:Code>
+                      <env:Reason><env:Text xml:lang="en">\(text)</env:Text></env:Reason>
+                    </env:Fault>
+                  </env:Body>
+                </env:Envelope>
+
+                """
+        }
+    }
+
+    /// The HTTP status the SOAP bindings prescribe for a fault: 500 in SOAP 1.1; 400 for a Sender fault and
+    /// 500 for a Receiver fault in SOAP 1.2.
+    public static func faultStatus(_ version: SoapVersion, sender: Bool) -> Int {
+        version == .soap12 && sender ? 400 : 500
+    }
+
+    /// The fault code and reason of a fault envelope, nil when the Body holds no Fault.
+    public static func faultDetails(_ document: XMLDocument) -> (code: String, reason: String)? {
+        guard let root = document.rootElement(),
+            let body = root.elements.first(where: { $0.localName == "Body" }),
+            let fault = body.elements.first(where: { $0.localName == "Fault" })
+        else { return nil }
+        if let code = fault.elements.first(where: { $0.localName == "faultcode" }) {
+            let reason = fault.elements.first { $0.localName == "faultstring" }?.text ?? ""
+            return (code.text.trimmingXML(), reason.trimmingXML())
+        }
+        let code = fault.elements.first { $0.localName == "Code" }?.elements.first { $0.localName == "Value" }?.text ?? ""
+        let reason = fault.elements.first { $0.localName == "Reason" }?.elements.first { $0.localName == "Text" }?.text ?? ""
+        return (code.trimmingXML(), reason.trimmingXML())
+    }
+}
+
+extension String {
+    func trimmingXML() -> String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}

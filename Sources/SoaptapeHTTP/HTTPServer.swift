@@ -1,0 +1,129 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SoaptapeCore
+
+/// A small HTTP/1.1 server on SwiftNIO that hands each complete request to a domain responder.
+///
+/// One broken connection never stops it: per-connection errors close that connection only. It binds where it
+/// is told (127.0.0.1 by default; port 0 picks a free port) and reports the address it bound to.
+public final class HTTPServer: Sendable {
+    private let channel: Channel
+    /// The address the server listens on.
+    public let host: String
+    /// The port the server listens on (the one chosen when 0 was asked for).
+    public let port: Int
+
+    /// The base URL, `http://127.0.0.1:PORT`.
+    public var baseURL: String { "http://\(host):\(port)" }
+
+    private init(channel: Channel, host: String, port: Int) {
+        self.channel = channel
+        self.host = host
+        self.port = port
+    }
+
+    /// Starts listening on `host:port`, answering every request with `respond`.
+    public static func start(
+        host: String = "127.0.0.1", port: Int = 0, maximumBodySize: Int = 64 << 20,
+        respond: @escaping @Sendable (HTTPRequestMessage) -> HTTPResponseMessage
+    ) async throws -> HTTPServer {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(
+                        RequestHandler(maximumBodySize: maximumBodySize, respond: respond))
+                }
+            }
+        let channel = try await bootstrap.bind(host: host, port: port).get()
+        let bound = channel.localAddress?.port ?? port
+        return HTTPServer(channel: channel, host: host, port: bound)
+    }
+
+    /// Stops listening; connections in flight finish.
+    public func shutdown() async throws {
+        try await channel.close()
+    }
+}
+
+/// Collects one request at a time, answers it, and keeps the connection alive when the client wants it.
+private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        case receiving(HTTPRequestHead, ByteBuffer)
+        case discarding(HTTPRequestHead)
+    }
+
+    private var state = State.idle
+    private let maximumBodySize: Int
+    private let respond: @Sendable (HTTPRequestMessage) -> HTTPResponseMessage
+
+    init(maximumBodySize: Int, respond: @escaping @Sendable (HTTPRequestMessage) -> HTTPResponseMessage) {
+        self.maximumBodySize = maximumBodySize
+        self.respond = respond
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), state) {
+        case (.head(let head), .idle):
+            state = .receiving(head, context.channel.allocator.buffer(capacity: 0))
+        case (.body(var chunk), .receiving(let head, var body)):
+            if body.readableBytes + chunk.readableBytes > maximumBodySize {
+                state = .discarding(head)
+            } else {
+                body.writeBuffer(&chunk)
+                state = .receiving(head, body)
+            }
+        case (.body, .discarding):
+            break
+        case (.end, .receiving(let head, var body)):
+            state = .idle
+            let request = HTTPRequestMessage(
+                method: head.method.rawValue, path: head.uri,
+                headers: head.headers.map { ($0.name, $0.value) },
+                body: body.readBytes(length: body.readableBytes) ?? [])
+            write(respond(request), keepAlive: head.isKeepAlive, version: head.version, context: context)
+        case (.end, .discarding(let head)):
+            state = .idle
+            let reason = "the request body is larger than \(maximumBodySize) bytes"
+            let version = SoapMessage.version(contentType: head.headers.first(name: "Content-Type")) ?? .soap11
+            let response = HTTPResponseMessage(
+                status: 413, headers: [("Content-Type", SoapMessage.contentType(version, action: nil))],
+                body: Array(SoapMessage.fault(version, sender: true, reason: reason).utf8))
+            write(response, keepAlive: false, version: head.version, context: context)
+        default:
+            // Parts out of order: the HTTP decoder already reports malformed requests; drop the connection.
+            context.close(promise: nil)
+        }
+    }
+
+    private func write(_ response: HTTPResponseMessage, keepAlive: Bool, version: HTTPVersion,
+                       context: ChannelHandlerContext) {
+        var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
+        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status),
+                                    headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+        buffer.writeBytes(response.body)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
