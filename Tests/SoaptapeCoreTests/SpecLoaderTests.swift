@@ -59,7 +59,7 @@ struct SpecLoaderTests {
                                                      with: "<e:Body><f:ToggleFavourite xmlns:f=\"urn:fav\"></e:Body>")
         #expect(try error(broken) == """
             x.yaml:14:61: error: the request envelope is not well-formed XML: the end tag </Body> does not match the open element <ToggleFavourite> (line 2)
-              <e:Body><f:ToggleFavourite xmlns:f="urn:fav"></e:Body>
+                <e:Body><f:ToggleFavourite xmlns:f="urn:fav"></e:Body>
                                                                         ^
             """)
     }
