@@ -34,16 +34,33 @@ public struct SoapClient: Sendable {
     /// A client with default limits.
     public init() {}
 
+    /// GETs `url` (a WSDL, say).
+    public func get(_ url: String, headers: [(name: String, value: String)] = []) async throws(ConnectionError)
+        -> Response
+    {
+        try await call(.GET, url, headers: headers, body: nil)
+    }
+
     /// POSTs `body` to `url` with `headers`.
     public func post(_ url: String, headers: [(name: String, value: String)], body: [UInt8]) async throws(ConnectionError)
         -> Response
     {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        try await call(.POST, url, headers: headers, body: body)
+    }
+
+    private func call(_ method: HTTPMethod, _ url: String, headers: [(name: String, value: String)], body: [UInt8]?)
+        async throws(ConnectionError) -> Response
+    {
+        // One attempt per call: a refused connection is reported at once, not retried until a timeout.
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
             var request = HTTPClientRequest(url: url)
-            request.method = .POST
+            request.method = method
             for (name, value) in headers { request.headers.add(name: name, value: value) }
-            request.body = .bytes(ByteBuffer(bytes: body))
+            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
             let response = try await client.execute(request, timeout: timeout)
             let collected = try await response.body.collect(upTo: maximumBodySize)
             try await client.shutdown()
