@@ -33,3 +33,33 @@ diff -u expected.xml twin.xml | head -n 12
 echo "…"
 
 [ "$status" -eq 1 ] || { echo "demo: expected exit 1 for the changed copy, got $status" >&2; exit 1; }
+
+# The sandbox: every spec under specs/ served on a free port, no SuperOffice needed.
+cd ..
+say "soaptape sandbox --specs specs --listen 127.0.0.1:0   (in the background)"
+log=$work/sandbox.log
+"$bin" sandbox --specs specs --listen 127.0.0.1:0 > "$log" 2>&1 &
+sandbox=$!
+trap 'kill "$sandbox" 2>/dev/null' EXIT
+url=""
+for _ in $(seq 1 200); do
+    url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -n 1 || true)
+    [ -n "$url" ] && break
+    kill -0 "$sandbox" 2>/dev/null || break
+    sleep 0.05
+done
+[ -n "$url" ] || { cat "$log"; echo "demo: the sandbox did not start" >&2; exit 1; }
+head -n 1 "$log"
+
+for operation in Services88/Favourite/ToggleFavourite Services83/CustomerService/UpdateFeatureToggles \
+                 Services86/ErpSync/ToggleErpConnectionActive; do
+    say "soaptape send $operation --to $url"
+    "$bin" send "$operation" --to "$url" --set TableName=contact --set RecordId=42 || exit 1
+done
+say "the same ToggleFavourite again: its example answers true, then false"
+"$bin" send Services88/Favourite/ToggleFavourite --to "$url" --soap 1.1 --set TableName=contact --set RecordId=42 | grep Response
+
+kill -TERM "$sandbox"
+wait "$sandbox"
+trap - EXIT
+tail -n 1 "$log"
