@@ -7,11 +7,14 @@ struct YAMLSource {
     let file: String
     let text: String
     let lines: [Substring]
+    /// Lines of the file before `text` (when `text` is one document of a multi-document file).
+    let lineOffset: Int
 
-    init(file: String, text: String) {
+    init(file: String, text: String, lineOffset: Int = 0) {
         self.file = file
         self.text = text
         self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        self.lineOffset = lineOffset
     }
 
     /// Reads `path`, or fails with a `FILE: error:`-style message.
@@ -32,7 +35,8 @@ struct YAMLSource {
     func error(at mark: Mark?, _ message: String) -> SourceError {
         let line = mark?.line ?? 1
         let column = mark?.column ?? 1
-        return SourceError(file: file, line: line, column: column, message: message, sourceLine: self.line(line))
+        return SourceError(file: file, line: line + lineOffset, column: column, message: message,
+                           sourceLine: self.line(line))
     }
 
     /// The document's root node, or the YAML syntax error at its place.

@@ -1,0 +1,206 @@
+internal import CLibXML2
+
+/// Replaces secret values in an XML document's bytes with `${redacted}`, leaving every other byte as it
+/// travelled.
+///
+/// The elements (and attributes) to redact are chosen by XPath on the parsed document; an element with
+/// children has every non-empty leaf value below it redacted, so the structure stays. The bytes are then
+/// rewritten in one pass over the original text (UTF-8 or ASCII-compatible encodings); a document in any
+/// other encoding is written anew in UTF-8 from its tree, which is the one case where more than the secret
+/// values change.
+public struct Redactor: Sendable {
+    /// The placeholder that replaces a secret value.
+    public static let placeholder = "${redacted}"
+
+    /// What is redacted.
+    public let selectors: [XPathSelector]
+
+    /// SuperOffice's credentials: `ApplicationToken`, `Credentials/Ticket` (request headers and the ticket
+    /// an authentication returns) and any `Password`, in any namespace.
+    public static let superOfficeCredentials: [XPathSelector] = [
+        try! XPathSelector("//ApplicationToken"),
+        try! XPathSelector("//Credentials/Ticket"),
+        try! XPathSelector("//Password"),
+    ]
+
+    /// A redactor for `selectors`.
+    public init(selectors: [XPathSelector] = Redactor.superOfficeCredentials) {
+        self.selectors = selectors
+    }
+
+    /// The document with its secrets replaced, and how many values were replaced. Input that is not
+    /// well-formed XML is returned unchanged with a count of zero (it holds no element to redact).
+    public func redact(_ bytes: [UInt8]) -> (bytes: [UInt8], count: Int) {
+        guard !bytes.isEmpty, let document = try? XMLDocument(bytes: bytes, name: "body") else { return (bytes, 0) }
+        var targets = Set<String>()
+        for selector in selectors {
+            for raw in selector.select(in: document) {
+                let node = raw.assumingMemoryBound(to: xmlNode.self)
+                if node.pointee.type == XML_ATTRIBUTE_NODE, let parent = node.pointee.parent {
+                    targets.insert(Self.indexedPath(parent) + "@" + string(node.pointee.name))
+                } else if node.isElement {
+                    targets.insert(Self.indexedPath(node))
+                }
+            }
+        }
+        if targets.isEmpty { return (bytes, 0) }
+        let encoding = document.declaredEncoding?.uppercased() ?? "UTF-8"
+        let asciiCompatible = ["UTF-8", "UTF8", "US-ASCII", "ASCII", "ISO-8859-1", "LATIN1", "WINDOWS-1252"]
+            .contains(encoding)
+        if asciiCompatible && !(bytes.count >= 2 && (bytes[0] == 0xFE || bytes[0] == 0xFF)) {
+            return Scanner(bytes: bytes, targets: targets).rewrite()
+        }
+        return rewriteTree(document, targets: targets)
+    }
+
+    /// `/Envelope[1]/Body[1]/X[1]`: every step indexed among same-named siblings, the form the scanner builds.
+    static func indexedPath(_ node: Node) -> String {
+        var steps: [String] = []
+        var current: Node? = node
+        while let element = current, element.isElement {
+            var index = 1
+            var sibling = element.pointee.prev
+            while let previous = sibling {
+                if previous.isElement, sameString(previous.pointee.name, element.pointee.name) { index += 1 }
+                sibling = previous.pointee.prev
+            }
+            steps.append("\(element.localName)[\(index)]")
+            current = element.pointee.parent
+        }
+        return "/" + steps.reversed().joined(separator: "/")
+    }
+
+    private func rewriteTree(_ document: XMLDocument, targets: Set<String>) -> (bytes: [UInt8], count: Int) {
+        guard var root = document.rootElement() else { return ([], 0) }
+        var count = 0
+        func walk(_ element: inout XMLElement, path: String, counts: inout [String: Int], inside: Bool) {
+            counts[element.localName, default: 0] += 1
+            let here = path + "/\(element.localName)[\(counts[element.localName]!)]"
+            let redacted = inside || targets.contains(here)
+            for index in element.attributes.indices where targets.contains(here + "@" + element.attributes[index].localName) {
+                element.attributes[index].value = Redactor.placeholder
+                count += 1
+            }
+            if redacted, element.elements.isEmpty, !element.text.trimmingXMLWhitespace().isEmpty {
+                element.children = [.text(Redactor.placeholder)]
+                count += 1
+            }
+            var childCounts: [String: Int] = [:]
+            for index in element.children.indices {
+                if case .element(var child) = element.children[index] {
+                    walk(&child, path: here, counts: &childCounts, inside: redacted)
+                    element.children[index] = .element(child)
+                }
+            }
+        }
+        var rootCounts: [String: Int] = [:]
+        walk(&root, path: "", counts: &rootCounts, inside: false)
+        return (Array(root.document().utf8), count)
+    }
+}
+
+/// One pass over well-formed XML text, tracking element paths, collecting the byte ranges to replace.
+private struct Scanner {
+    let bytes: [UInt8]
+    let targets: Set<String>
+
+    private struct Open {
+        var name: ArraySlice<UInt8>
+        var path: String
+        var redacted: Bool
+        var contentStart: Int
+        var hasChildren = false
+        var childCounts: [ArraySlice<UInt8>: Int] = [:]
+    }
+
+    func rewrite() -> (bytes: [UInt8], count: Int) {
+        var replacements: [(Range<Int>, String)] = []
+        var stack: [Open] = []
+        var rootCounts: [ArraySlice<UInt8>: Int] = [:]
+        var i = 0
+        let n = bytes.count
+        func starts(_ text: String, at index: Int) -> Bool {
+            let utf8 = Array(text.utf8)
+            return index + utf8.count <= n && Array(bytes[index..<index + utf8.count]) == utf8
+        }
+        func skip(past text: String, from index: Int) -> Int {
+            let utf8 = Array(text.utf8)
+            var j = index
+            while j + utf8.count <= n {
+                if bytes[j] == utf8[0] && Array(bytes[j..<j + utf8.count]) == utf8 { return j + utf8.count }
+                j += 1
+            }
+            return n
+        }
+        while i < n {
+            guard bytes[i] == UInt8(ascii: "<") else { i += 1; continue }
+            if starts("<!--", at: i) { i = skip(past: "-->", from: i); continue }
+            if starts("<![CDATA[", at: i) { i = skip(past: "]]>", from: i); continue }
+            if starts("<?", at: i) || starts("<!", at: i) { i = skip(past: ">", from: i); continue }
+            if starts("</", at: i) {
+                let end = skip(past: ">", from: i)
+                if let open = stack.popLast() {
+                    if open.redacted, !open.hasChildren {
+                        let content = bytes[open.contentStart..<i]
+                        if content.contains(where: { !Lexical.isSpace($0) }) {
+                            replacements.append((open.contentStart..<i, Redactor.placeholder))
+                        }
+                    }
+                }
+                i = end
+                continue
+            }
+            // A start tag: name, attributes (quoted values may hold '>'), then '>' or '/>'.
+            var j = i + 1
+            while j < n, !Lexical.isSpace(bytes[j]), bytes[j] != UInt8(ascii: ">"), bytes[j] != UInt8(ascii: "/") { j += 1 }
+            let qualified = bytes[(i + 1)..<j]
+            let name = qualified.lastIndex(of: UInt8(ascii: ":")).map { qualified[($0 + 1)...] } ?? qualified
+            let index: Int
+            if stack.isEmpty {
+                rootCounts[name, default: 0] += 1
+                index = rootCounts[name]!
+            } else {
+                stack[stack.count - 1].hasChildren = true
+                stack[stack.count - 1].childCounts[name, default: 0] += 1
+                index = stack[stack.count - 1].childCounts[name]!
+            }
+            let path = (stack.last?.path ?? "") + "/" + String(decoding: name, as: UTF8.self) + "[\(index)]"
+            var selfClosing = false
+            while j < n, bytes[j] != UInt8(ascii: ">") {
+                if bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'") {
+                    let quote = bytes[j]
+                    var k = j + 1
+                    while k < n, bytes[k] != quote { k += 1 }
+                    // The attribute's name is the word before '='.
+                    var e = j - 1
+                    while e > i, Lexical.isSpace(bytes[e]) || bytes[e] == UInt8(ascii: "=") { e -= 1 }
+                    var s = e
+                    while s > i, !Lexical.isSpace(bytes[s - 1]) { s -= 1 }
+                    let attribute = bytes[s...e]
+                    let local = attribute.lastIndex(of: UInt8(ascii: ":")).map { attribute[($0 + 1)...] } ?? attribute
+                    if targets.contains(path + "@" + String(decoding: local, as: UTF8.self)), k > j + 1 {
+                        replacements.append(((j + 1)..<k, Redactor.placeholder))
+                    }
+                    j = k + 1
+                    continue
+                }
+                if bytes[j] == UInt8(ascii: "/") { selfClosing = true }
+                j += 1
+            }
+            let redacted = (stack.last?.redacted ?? false) || targets.contains(path)
+            if !selfClosing { stack.append(Open(name: name, path: path, redacted: redacted, contentStart: j + 1)) }
+            i = j + 1
+        }
+        guard !replacements.isEmpty else { return (bytes, 0) }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var position = 0
+        for (range, text) in replacements.sorted(by: { $0.0.lowerBound < $1.0.lowerBound }) {
+            output.append(contentsOf: bytes[position..<range.lowerBound])
+            output.append(contentsOf: text.utf8)
+            position = range.upperBound
+        }
+        output.append(contentsOf: bytes[position...])
+        return (output, replacements.count)
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import SoapXML
+
+/// A recording of SOAP traffic: a header, then interactions in recorded order (docs/cassettes.md).
+public struct Cassette: Sendable {
+    /// The cassette format this soaptape writes and reads.
+    public static let format = 1
+
+    /// Facts about the recording as a whole.
+    public var header: CassetteHeader
+    /// The interactions, in recorded order.
+    public var interactions: [Interaction]
+    /// How many torn interactions at the end were dropped on loading (a recorder killed mid-write).
+    public var droppedTornTail = 0
+
+    /// Creates a cassette.
+    public init(header: CassetteHeader, interactions: [Interaction] = []) {
+        self.header = header
+        self.interactions = interactions
+    }
+}
+
+/// The cassette's first document.
+public struct CassetteHeader: Equatable, Sendable {
+    /// The cassette format, 1.
+    public var format: Int = Cassette.format
+    /// The soaptape version that recorded it.
+    public var soaptape: String
+    /// The upstream base URL, never with credentials.
+    public var upstream: String
+    /// When recording began (UTC, ISO 8601).
+    public var createdAt: String
+
+    /// Creates a header.
+    public init(soaptape: String, upstream: String, createdAt: String) {
+        self.soaptape = soaptape
+        self.upstream = upstream
+        self.createdAt = createdAt
+    }
+}
+
+/// One request and its response.
+public struct Interaction: Equatable, Sendable {
+    /// 1, 2, 3… in the order interactions completed.
+    public var sequence: Int
+    /// When the response completed (UTC, ISO 8601 with milliseconds).
+    public var recordedAt: String
+    /// How long the upstream took, in milliseconds.
+    public var durationMilliseconds: Double
+    /// What operation the request was identified as.
+    public var operation: OperationIdentity?
+    /// The request as it travelled, secrets redacted.
+    public var request: RecordedRequest
+    /// The response as it travelled, secrets redacted.
+    public var response: RecordedResponse
+
+    /// Creates an interaction.
+    public init(sequence: Int, recordedAt: String, durationMilliseconds: Double, operation: OperationIdentity?,
+                request: RecordedRequest, response: RecordedResponse) {
+        self.sequence = sequence
+        self.recordedAt = recordedAt
+        self.durationMilliseconds = durationMilliseconds
+        self.operation = operation
+        self.request = request
+        self.response = response
+    }
+}
+
+/// Which operation an interaction was: from a matching spec, else the Body's first child and the action.
+public struct OperationIdentity: Equatable, Sendable {
+    /// `Services88`, when a spec matched.
+    public var version: String?
+    /// `Favourite`, when a spec matched.
+    public var agent: String?
+    /// `ToggleFavourite`, when a spec matched.
+    public var name: String?
+    /// The Body's first child, `{URI}local`.
+    public var element: String?
+    /// The SOAP action sent, if any.
+    public var action: String?
+
+    /// Creates an identity.
+    public init(version: String? = nil, agent: String? = nil, name: String? = nil, element: String? = nil,
+                action: String? = nil) {
+        self.version = version
+        self.agent = agent
+        self.name = name
+        self.element = element
+        self.action = action
+    }
+
+    /// `Services88/Favourite/ToggleFavourite`, else the element, else `(unidentified)`.
+    public var label: String {
+        if let version, let agent, let name { return "\(version)/\(agent)/\(name)" }
+        return element ?? "(unidentified)"
+    }
+}
+
+/// A header field.
+public struct HeaderField: Equatable, Sendable {
+    /// The name as sent.
+    public var name: String
+    /// The value (`${redacted}` for credentials).
+    public var value: String
+
+    /// Creates a field.
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A recorded request.
+public struct RecordedRequest: Equatable, Sendable {
+    /// The method.
+    public var method: String
+    /// The path and query.
+    public var path: String
+    /// The header fields, hop-by-hop ones removed.
+    public var headers: [HeaderField]
+    /// The body.
+    public var body: [UInt8]
+
+    /// Creates a request.
+    public init(method: String, path: String, headers: [HeaderField], body: [UInt8]) {
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A recorded response.
+public struct RecordedResponse: Equatable, Sendable {
+    /// The HTTP status.
+    public var status: Int
+    /// The header fields, hop-by-hop ones removed.
+    public var headers: [HeaderField]
+    /// The body.
+    public var body: [UInt8]
+    /// True when the body is a SOAP Fault.
+    public var fault: Bool
+
+    /// Creates a response.
+    public init(status: Int, headers: [HeaderField], body: [UInt8], fault: Bool) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.fault = fault
+    }
+}
+
+extension Date {
+    /// `2026-11-22T12:00:01.123Z`.
+    public var iso8601Milliseconds: String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: self)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// The one writer of a cassette file: appends each interaction as it completes, durably and whole.
+///
+/// Every interaction is written with a single `write(2)` on a file opened for appending, so a recorder killed
+/// at any moment leaves every completed interaction on disk and at most one torn interaction at the end,
+/// which the loader drops (and which this writer cuts off before appending again). Writing one interaction
+/// costs the same whatever the cassette's size.
+public final class CassetteWriter: @unchecked Sendable {
+    /// The cassette file.
+    public let path: String
+    private let descriptor: Int32
+    private let lock = NSLock()
+    private var nextSequence: Int
+    private var recorded: [String: Int] = [:]
+    private var order: [String] = []
+
+    /// Opens `path` for appending; creates it with `header` when it does not exist, and continues the
+    /// sequence of (and cuts any torn tail from) an existing cassette.
+    public init(path: String, header: CassetteHeader) throws {
+        self.path = path
+        var next = 1
+        var truncateTo: Int?
+        if FileManager.default.fileExists(atPath: path) {
+            let (cassette, complete) = try CassetteLoader.load(path)
+            next = (cassette.interactions.last?.sequence ?? 0) + 1
+            if cassette.droppedTornTail > 0 { truncateTo = complete }
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw CassetteWriteError(path: path, reason: String(cString: strerror(errno)))
+        }
+        self.descriptor = descriptor
+        self.nextSequence = next
+        if let truncateTo { ftruncate(descriptor, off_t(truncateTo)) }
+        if next == 1, lseek(descriptor, 0, SEEK_END) == 0 {
+            try write(CassetteCoding.headerText(header))
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Appends the interaction `make` builds for the next sequence number; returns it.
+    @discardableResult
+    public func append(_ make: (Int) -> Interaction) throws -> Interaction {
+        try lock.withLock {
+            let interaction = make(nextSequence)
+            try write(try CassetteCoding.interactionText(interaction))
+            nextSequence += 1
+            let label = interaction.operation?.label ?? "(unidentified)"
+            if recorded[label] == nil { order.append(label) }
+            recorded[label, default: 0] += 1
+            return interaction
+        }
+    }
+
+    /// Interactions recorded by this writer, per operation, in first-recorded order.
+    public var summary: [(operation: String, count: Int)] {
+        lock.withLock { order.map { ($0, recorded[$0]!) } }
+    }
+
+    private func write(_ text: String) throws {
+        var bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeMutableBytes { buffer in
+                Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw CassetteWriteError(path: path, reason: String(cString: strerror(errno)))
+            }
+            written += result
+        }
+        bytes.removeAll()
+    }
+}
+
+/// A cassette that cannot be written.
+public struct CassetteWriteError: Error, CustomStringConvertible {
+    /// The cassette file.
+    public var path: String
+    /// The system's reason.
+    public var reason: String
+    /// `PATH: error: cannot write the cassette (reason)`.
+    public var description: String { "\(path): error: cannot write the cassette (\(reason)); nothing more is recorded" }
+}
