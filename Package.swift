@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // libxml2, seen only by SoapXML.
@@ -35,6 +36,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // The command-line tool: parses arguments and prints.
@@ -51,7 +53,10 @@ let package = Package(
         .executableTarget(name: "soaptape-bench", dependencies: ["SoapXML", "CLibXML2"], path: "Benchmarks/soaptape-bench"),
         .testTarget(name: "SoapXMLTests", dependencies: ["SoapXML"]),
         .testTarget(name: "SoaptapeCoreTests", dependencies: ["SoaptapeCore"]),
-        .testTarget(name: "SoaptapeHTTPTests", dependencies: ["SoaptapeHTTP"]),
+        .testTarget(
+            name: "SoaptapeHTTPTests",
+            dependencies: ["SoaptapeHTTP", .product(name: "NIOSSL", package: "swift-nio-ssl")]
+        ),
         .testTarget(name: "SoaptapeCLITests", dependencies: ["soaptape"]),
     ]
 )

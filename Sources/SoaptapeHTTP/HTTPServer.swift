@@ -26,7 +26,7 @@ public final class HTTPServer: Sendable {
     /// Starts listening on `host:port`, answering every request with `respond`.
     public static func start(
         host: String = "127.0.0.1", port: Int = 0, maximumBodySize: Int = 64 << 20,
-        respond: @escaping @Sendable (HTTPRequestMessage) -> HTTPResponseMessage
+        respond: @escaping @Sendable (HTTPRequestMessage) async -> HTTPResponseMessage
     ) async throws -> HTTPServer {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -64,9 +64,9 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private var state = State.idle
     private let maximumBodySize: Int
-    private let respond: @Sendable (HTTPRequestMessage) -> HTTPResponseMessage
+    private let respond: @Sendable (HTTPRequestMessage) async -> HTTPResponseMessage
 
-    init(maximumBodySize: Int, respond: @escaping @Sendable (HTTPRequestMessage) -> HTTPResponseMessage) {
+    init(maximumBodySize: Int, respond: @escaping @Sendable (HTTPRequestMessage) async -> HTTPResponseMessage) {
         self.maximumBodySize = maximumBodySize
         self.respond = respond
     }
@@ -90,7 +90,16 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 method: head.method.rawValue, path: head.uri,
                 headers: head.headers.map { ($0.name, $0.value) },
                 body: body.readBytes(length: body.readableBytes) ?? [])
-            write(respond(request), keepAlive: head.isKeepAlive, version: head.version, context: context)
+            // The responder may wait (a proxy forwarding upstream); the answer is written back on this
+            // connection's event loop. The pipeline handler holds later pipelined requests until then.
+            let respond = self.respond
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let promise = context.eventLoop.makePromise(of: HTTPResponseMessage.self)
+            promise.completeWithTask { await respond(request) }
+            promise.futureResult.whenSuccess { response in
+                let (handler, context) = bound.value
+                handler.write(response, keepAlive: head.isKeepAlive, version: head.version, context: context)
+            }
         case (.end, .discarding(let head)):
             state = .idle
             let reason = "the request body is larger than \(maximumBodySize) bytes"

@@ -1,0 +1,231 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import SoapXML
+import SoaptapeCore
+
+/// The record proxy: clients point at it, it forwards to the real server and returns the real answer
+/// unchanged, and appends the redacted interaction to a cassette. Record modes follow the VCR tradition.
+public final class RecordingProxy: Sendable {
+    /// When to forward and when to record.
+    public enum Mode: String, CaseIterable, Sendable {
+        /// Forward and record every request.
+        case all
+        /// Answer from the cassette when a recording matches; forward and record the rest.
+        case new
+        /// Record only into a cassette that does not exist yet.
+        case once
+        /// Never forward: answer from the cassette only.
+        case none
+    }
+
+    /// The proxy's settings.
+    public struct Configuration: Sendable {
+        /// The upstream base URL (`http://host:port` or `https://…`), without a trailing slash.
+        public var upstream: String
+        /// The record mode.
+        public var mode: Mode = .all
+        /// Record upstream failures (502/504) too.
+        public var recordErrors = false
+        /// What is redacted from bodies.
+        public var redactor = Redactor()
+        /// Header names (lower-case) whose values are redacted.
+        public var redactedHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie"]
+        /// The longest an upstream call may take.
+        public var timeout: TimeAmount = .seconds(30)
+        /// A PEM file of certificates to trust for an https upstream, besides the system's.
+        public var upstreamCertificateAuthority: String?
+        /// The largest response body read from upstream.
+        public var maximumBodySize = 64 << 20
+
+        /// Settings for `upstream`.
+        public init(upstream: String) {
+            self.upstream = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
+        }
+    }
+
+    /// Hop-by-hop headers (RFC 9110, 7.6.1), never forwarded nor recorded; `Host` and `Content-Length` are set anew.
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
+        "trailer", "transfer-encoding", "upgrade", "host", "content-length",
+    ]
+
+    private let configuration: Configuration
+    private let client: HTTPClient
+    private let writer: CassetteWriter?
+    private let matcher: InteractionMatcher?
+    private let specs: SpecSet?
+
+    /// A proxy recording into `writer` (nil in mode `none`), answering from `matcher` in modes `new` and `none`.
+    public init(configuration: Configuration, writer: CassetteWriter?, matcher: InteractionMatcher?, specs: SpecSet?)
+        throws
+    {
+        self.configuration = configuration
+        self.writer = writer
+        self.matcher = matcher
+        self.specs = specs
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.timeout.connect = .seconds(10)
+        clientConfiguration.decompression = .disabled
+        clientConfiguration.redirectConfiguration = .disallow
+        if let authority = configuration.upstreamCertificateAuthority {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = [.file(authority)]
+            clientConfiguration.tlsConfiguration = tls
+        }
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+    }
+
+    /// Stops the upstream client.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// Answers one client request.
+    public func respond(to request: HTTPRequestMessage) async -> HTTPResponseMessage {
+        let version = SoapMessage.version(contentType: request.header("Content-Type")) ?? .soap11
+        if configuration.mode == .new || configuration.mode == .none, let matcher {
+            switch matcher.match(request) {
+            case .matched(let interaction):
+                return Self.replayed(interaction)
+            case .exhausted(let interaction):
+                // Every recording of this request was used: `none` repeats the last, `new` records anew.
+                if configuration.mode == .none { return Self.replayed(interaction) }
+            case .unmatched(let nearest, let differences):
+                if configuration.mode == .none {
+                    return fault(version, sender: true, status: nil,
+                                 Self.unmatchedReason(nearest: nearest, differences: differences))
+                }
+            }
+        }
+        if configuration.mode == .none {
+            return fault(version, sender: true, status: nil, "no recorded interaction matches this request")
+        }
+        return await forward(request, version: version)
+    }
+
+    static func replayed(_ interaction: Interaction) -> HTTPResponseMessage {
+        HTTPResponseMessage(
+            status: interaction.response.status,
+            headers: interaction.response.headers.filter { !hopByHop.contains($0.name.lowercased()) }
+                .map { ($0.name, $0.value) },
+            body: interaction.response.body)
+    }
+
+    static func unmatchedReason(nearest: Interaction?, differences: [Difference]) -> String {
+        guard let nearest else { return "no recorded interaction matches this request, and none was made to this endpoint" }
+        var reason = "no recorded interaction matches this request; the nearest is #\(nearest.sequence) "
+            + "(\(nearest.operation?.label ?? nearest.request.path))"
+        if !differences.isEmpty {
+            reason += ", which differs at " + differences.prefix(3).map { difference in
+                "\(difference.path) (expected \(difference.expected ?? "nothing"), found \(difference.actual ?? "nothing"))"
+            }.joined(separator: "; ")
+            if differences.count > 3 { reason += "; and \(differences.count - 3) more" }
+        }
+        return reason
+    }
+
+    private func forward(_ request: HTTPRequestMessage, version: SoapVersion) async -> HTTPResponseMessage {
+        var outbound = HTTPClientRequest(url: configuration.upstream + request.path)
+        outbound.method = HTTPMethod(rawValue: request.method)
+        let connectionListed = Set((request.header("Connection") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        for (name, value) in request.headers
+        where !Self.hopByHop.contains(name.lowercased()) && !connectionListed.contains(name.lowercased()) {
+            outbound.headers.add(name: name, value: value)
+        }
+        if !request.body.isEmpty || request.method == "POST" {
+            outbound.body = .bytes(ByteBuffer(bytes: request.body))
+        }
+        let started = ContinuousClock.now
+        let response: HTTPClientResponse
+        let body: [UInt8]
+        do {
+            response = try await client.execute(outbound, timeout: configuration.timeout)
+            body = Array(try await response.body.collect(upTo: configuration.maximumBodySize).readableBytesView)
+        } catch {
+            let (status, cause) = Self.describe(error, timeout: configuration.timeout)
+            let answer = fault(version, sender: false, status: status,
+                               "the upstream \(configuration.upstream) could not answer: \(cause)")
+            if configuration.recordErrors { record(request, answer, started: started) }
+            return answer
+        }
+        let answer = HTTPResponseMessage(
+            status: Int(response.status.code),
+            headers: response.headers.filter { !Self.hopByHop.contains($0.name.lowercased()) }.map { ($0.name, $0.value) },
+            body: body)
+        record(request, answer, started: started)
+        return answer
+    }
+
+    private func record(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage, started: ContinuousClock.Instant) {
+        guard let writer else { return }
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let requestDocument = try? XMLDocument(bytes: request.body, name: "request")
+        let responseDocument = try? XMLDocument(bytes: response.body, name: "response")
+        var identity = OperationIdentity(
+            action: SoapMessage.action(contentType: request.header("Content-Type"),
+                                       soapActionHeader: request.header("SOAPAction")))
+        if let element = requestDocument?.bodyFirstChild {
+            identity.element = element.description
+            if let spec = specs?.spec(atEndpoint: request.path, requestElement: element)?.spec {
+                identity.version = spec.version
+                identity.agent = spec.agent
+                identity.name = spec.operation
+            }
+        }
+        let isFault = responseDocument.map { document in
+            document.bodyFirstChild?.localName == "Fault"
+                && SoapVersion(envelopeNamespace: document.bodyFirstChild?.namespace ?? "") != nil
+        } ?? false
+        let redactor = configuration.redactor
+        let recordedRequest = RecordedRequest(
+            method: request.method, path: request.path,
+            headers: redactHeaders(request.headers), body: redactor.redact(request.body).bytes)
+        let recordedResponse = RecordedResponse(
+            status: response.status, headers: redactHeaders(response.headers),
+            body: redactor.redact(response.body).bytes, fault: isFault)
+        do {
+            try writer.append { sequence in
+                Interaction(sequence: sequence, recordedAt: Date().iso8601Milliseconds,
+                            durationMilliseconds: milliseconds, operation: identity, request: recordedRequest,
+                            response: recordedResponse)
+            }
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+        }
+    }
+
+    private func redactHeaders(_ headers: [(name: String, value: String)]) -> [HeaderField] {
+        headers.filter { !Self.hopByHop.contains($0.name.lowercased()) }.map { name, value in
+            HeaderField(name, configuration.redactedHeaders.contains(name.lowercased()) ? Redactor.placeholder : value)
+        }
+    }
+
+    static func describe(_ error: Error, timeout: TimeAmount) -> (Int, String) {
+        let text = String(describing: error)
+        if text.contains("deadlineExceeded") || text.contains("readTimeout") || text.contains("connectTimeout") {
+            return (504, "it did not answer within \(timeout.nanoseconds / 1_000_000_000) s")
+        }
+        if text.contains("connectionRefused") || text.contains("Connection refused") {
+            return (502, "connection refused")
+        }
+        if text.lowercased().contains("ssl") || text.lowercased().contains("tls") || text.contains("certificate") {
+            return (502, "the TLS handshake failed (\(text)); trust its certificate with --upstream-ca FILE")
+        }
+        if text.contains("bodyLengthMismatch") || text.contains("tooMany") {
+            return (502, "the response body was larger than \(64) MiB or cut short (\(text))")
+        }
+        return (502, text)
+    }
+
+    private func fault(_ version: SoapVersion, sender: Bool, status: Int?, _ reason: String) -> HTTPResponseMessage {
+        HTTPResponseMessage(
+            status: status ?? SoapMessage.faultStatus(version, sender: sender),
+            headers: [("Content-Type", SoapMessage.contentType(version, action: nil))],
+            body: Array(SoapMessage.fault(version, sender: sender, reason: reason).utf8))
+    }
+}

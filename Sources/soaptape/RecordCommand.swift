@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import SoapXML
+import SoaptapeCore
+import SoaptapeHTTP
+
+/// `soaptape record`: the record proxy.
+struct RecordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Record SOAP traffic through a reverse proxy into a cassette.",
+        discussion: """
+            Point clients at the address it prints instead of the real server. Every request is forwarded to \
+            --upstream (http or https), the real answer is returned to the client unchanged, and the interaction \
+            is appended to the cassette as soon as it completes — with credentials redacted before anything \
+            reaches disk: ApplicationToken, Credentials/Ticket and Password elements, and the Authorization, \
+            Proxy-Authorization, Cookie and Set-Cookie headers become ${redacted}.
+
+            Modes: all records everything (appending to an existing cassette); new answers from the cassette \
+            when a recording matches and records the rest; once records only into a cassette that does not \
+            exist yet; none never forwards and answers from the cassette only.
+
+            An unreachable or failing upstream gets the client a SOAP Fault (HTTP 502, or 504 on a timeout) \
+            naming the upstream and the cause; nothing is recorded unless --record-errors. On Ctrl-C (SIGINT) or \
+            SIGTERM it prints what it recorded, per operation, and exits 0.
+
+            Example:
+              soaptape record --upstream https://online.superoffice.com/Cust12345 --cassette cassettes/favourites.yaml
+            """)
+
+    @Option(name: .customLong("upstream"), help: ArgumentHelp("The real server's base URL.", valueName: "url"))
+    var upstream: String
+
+    @Option(name: .customLong("cassette"), help: ArgumentHelp("The cassette file.", valueName: "file"))
+    var cassette: String
+
+    @Option(name: .customLong("listen"), help: ArgumentHelp("Where to listen; port 0 picks a free port.",
+                                                            valueName: "host:port"))
+    var listen: String = "127.0.0.1:0"
+
+    @Option(name: .customLong("mode"), help: ArgumentHelp("all, new, once or none.", valueName: "mode"))
+    var mode: String = "all"
+
+    @Option(name: .customLong("specs"), help: ArgumentHelp("Specs that name the operations recorded.",
+                                                           valueName: "folder"))
+    var specs: String = "specs"
+
+    @Option(name: .customLong("redact"), parsing: .singleValue,
+            help: ArgumentHelp("Also redact the nodes this XPath selects (repeatable).", valueName: "xpath"))
+    var redact: [String] = []
+
+    @Option(name: .customLong("redact-header"), parsing: .singleValue,
+            help: ArgumentHelp("Also redact this header's value (repeatable).", valueName: "name"))
+    var redactHeader: [String] = []
+
+    @Flag(name: .customLong("record-errors"), help: "Record upstream failures (502, 504) too.")
+    var recordErrors = false
+
+    @Option(name: .customLong("upstream-ca"),
+            help: ArgumentHelp("Trust the certificates in this PEM file for an https upstream.", valueName: "file"))
+    var upstreamCA: String?
+
+    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds to wait for the upstream.", valueName: "seconds"))
+    var timeout: Int = 30
+
+    @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest body accepted, in bytes.", valueName: "bytes"))
+    var maxBody: Int = 64 << 20
+
+    func validate() throws {
+        _ = try ListenAddress(listen)
+        guard RecordingProxy.Mode(rawValue: mode) != nil else {
+            throw ValidationError("--mode '\(mode)' is not a mode; use all, new, once or none.")
+        }
+        guard let url = URL(string: upstream), let scheme = url.scheme, ["http", "https"].contains(scheme),
+            url.host != nil
+        else {
+            throw ValidationError("--upstream '\(upstream)' is not an http:// or https:// URL.")
+        }
+        if url.user != nil || url.password != nil {
+            throw ValidationError("--upstream must not carry credentials (user:password@); they would be recorded. "
+                                  + "Clients send their own credentials through the proxy.")
+        }
+        for expression in redact {
+            do { _ = try XPathSelector(expression) } catch { throw ValidationError("--redact: \(error).") }
+        }
+        if let upstreamCA, !FileManager.default.isReadableFile(atPath: upstreamCA) {
+            throw ValidationError("--upstream-ca '\(upstreamCA)' cannot be read.")
+        }
+    }
+
+    func run() async throws {
+        let address = try ListenAddress(listen)
+        let mode = RecordingProxy.Mode(rawValue: mode)!
+        let exists = FileManager.default.fileExists(atPath: cassette)
+        if mode == .once && exists {
+            throw CLIError(description: "\(cassette): error: the cassette exists and --mode once records only into a "
+                           + "new cassette; use --mode new to add to it, or another --cassette")
+        }
+        if mode == .none && !exists {
+            throw CLIError(description: "\(cassette): error: no such cassette, and --mode none only answers from one")
+        }
+        var specSet: SpecSet?
+        if FileManager.default.fileExists(atPath: specs) {
+            do { specSet = try SpecSet.load([specs]) } catch { throw CLIError(description: error.description) }
+        }
+        var matcher: InteractionMatcher?
+        if exists && (mode == .new || mode == .none) {
+            do {
+                let (loaded, _) = try CassetteLoader.load(cassette)
+                matcher = InteractionMatcher(loaded.interactions, specs: specSet)
+            } catch {
+                throw CLIError(description: error.description)
+            }
+        }
+        var writer: CassetteWriter?
+        if mode != .none {
+            do {
+                writer = try CassetteWriter(path: cassette, header: CassetteHeader(
+                    soaptape: SoaptapeVersion.current, upstream: upstream, createdAt: Date().iso8601Milliseconds))
+            } catch let error as SourceError {
+                throw CLIError(description: error.description)
+            } catch {
+                throw CLIError(description: "\(error)")
+            }
+        }
+        var configuration = RecordingProxy.Configuration(upstream: upstream)
+        configuration.mode = mode
+        configuration.recordErrors = recordErrors
+        configuration.timeout = .seconds(Int64(timeout))
+        configuration.upstreamCertificateAuthority = upstreamCA
+        configuration.maximumBodySize = maxBody
+        configuration.redactor = Redactor(selectors: Redactor.superOfficeCredentials + redact.map { try! XPathSelector($0) })
+        configuration.redactedHeaders.formUnion(redactHeader.map { $0.lowercased() })
+        let proxy = try RecordingProxy(configuration: configuration, writer: writer, matcher: matcher, specs: specSet)
+        let server: HTTPServer
+        do {
+            server = try await HTTPServer.start(host: address.host, port: address.port, maximumBodySize: maxBody) {
+                await proxy.respond(to: $0)
+            }
+        } catch {
+            await proxy.shutdown()
+            throw CLIError(description: "soaptape record: error: cannot listen on \(listen) (\(error)); pick another "
+                           + "port, or 0 for a free one")
+        }
+        print("soaptape record: proxying \(server.baseURL) → \(upstream), recording to \(cassette) (mode \(mode.rawValue))")
+        fflush(nil)
+        let signal = await Signals.waitForTermination()
+        try? await server.shutdown()
+        await proxy.shutdown()
+        let summary = writer?.summary ?? []
+        let total = summary.reduce(0) { $0 + $1.count }
+        print("soaptape record: stopped (\(signal)); recorded \(total) interaction\(total == 1 ? "" : "s") to \(cassette)")
+        for (operation, count) in summary { print("  \(count)  \(operation)") }
+    }
+}
