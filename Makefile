@@ -15,6 +15,7 @@ build: deps
 	$(SWIFT) build
 
 test: deps
+	@scripts/ensure-deps.sh openssl
 	$(SWIFT) test
 
 demo: build

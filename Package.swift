@@ -57,6 +57,6 @@ let package = Package(
             name: "SoaptapeHTTPTests",
             dependencies: ["SoaptapeHTTP", .product(name: "NIOSSL", package: "swift-nio-ssl")]
         ),
-        .testTarget(name: "SoaptapeCLITests", dependencies: ["soaptape"]),
+        .testTarget(name: "SoaptapeCLITests", dependencies: ["soaptape", "SoaptapeCore", "SoaptapeHTTP"]),
     ]
 )

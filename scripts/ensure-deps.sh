@@ -17,6 +17,7 @@ for tool in "$@"; do
         xmlunit) [ -f /usr/share/java/xmlunit.jar ] || missing+=(libxmlunit-java) ;;
         java) command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless) ;;
         python3-venv) python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv) ;;
+        openssl) command -v openssl >/dev/null 2>&1 || missing+=(openssl) ;;
     esac
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import SoaptapeCore
 
 /// A small HTTP/1.1 server on SwiftNIO that hands each complete request to a domain responder.
@@ -14,20 +15,25 @@ public final class HTTPServer: Sendable {
     /// The port the server listens on (the one chosen when 0 was asked for).
     public let port: Int
 
-    /// The base URL, `http://127.0.0.1:PORT`.
-    public var baseURL: String { "http://\(host):\(port)" }
+    /// True when the server speaks TLS.
+    public let secure: Bool
 
-    private init(channel: Channel, host: String, port: Int) {
+    /// The base URL, `http://127.0.0.1:PORT` (or `https://…`).
+    public var baseURL: String { "\(secure ? "https" : "http")://\(host):\(port)" }
+
+    private init(channel: Channel, host: String, port: Int, secure: Bool) {
         self.channel = channel
         self.host = host
         self.port = port
+        self.secure = secure
     }
 
     /// Starts listening on `host:port`, answering every request with `respond`.
     public static func start(
-        host: String = "127.0.0.1", port: Int = 0, maximumBodySize: Int = 64 << 20,
+        host: String = "127.0.0.1", port: Int = 0, maximumBodySize: Int = 64 << 20, tls: TLSConfiguration? = nil,
         respond: @escaping @Sendable (HTTPRequestMessage) async -> HTTPResponseMessage
     ) async throws -> HTTPServer {
+        let sslContext = try tls.map { try NIOSSLContext(configuration: $0) }
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -35,6 +41,9 @@ public final class HTTPServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
                         RequestHandler(maximumBodySize: maximumBodySize, respond: respond))
@@ -42,7 +51,7 @@ public final class HTTPServer: Sendable {
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()
         let bound = channel.localAddress?.port ?? port
-        return HTTPServer(channel: channel, host: host, port: bound)
+        return HTTPServer(channel: channel, host: host, port: bound, secure: tls != nil)
     }
 
     /// Stops listening; connections in flight finish.

@@ -68,6 +68,8 @@ public final class RecordingProxy: Sendable {
         self.specs = specs
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.timeout.connect = .seconds(10)
+        // A failed connection is reported to the client at once (502), not retried until the connect timeout.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         clientConfiguration.decompression = .disabled
         clientConfiguration.redirectConfiguration = .disallow
         if let authority = configuration.upstreamCertificateAuthority {

@@ -1,0 +1,55 @@
+import SoapXML
+import Testing
+
+/// Redaction replaces secret values and leaves every other byte as it travelled.
+struct RedactorTests {
+    func redact(_ xml: String, _ selectors: [XPathSelector] = Redactor.superOfficeCredentials) -> (String, Int) {
+        let (bytes, count) = Redactor(selectors: selectors).redact(Array(xml.utf8))
+        return (String(decoding: bytes, as: UTF8.self), count)
+    }
+
+    @Test func credentialsAreReplacedAndNothingElseMoves() {
+        let xml = """
+            <?xml version="1.0"?>
+            <s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:f="urn:f">
+              <s:Header><f:ApplicationToken>tok-123</f:ApplicationToken>
+                <f:Credentials>  <f:Ticket>7T:abcdefgh12345678==</f:Ticket>  </f:Credentials></s:Header>
+              <s:Body><f:Login><f:User a='1'  b="x>y">me</f:User><f:Password><![CDATA[p<w>d]]></f:Password></f:Login>
+              <!-- <f:Password>not this</f:Password> --></s:Body>
+            </s:Envelope>
+            """
+        let (output, count) = redact(xml)
+        #expect(count == 3)
+        #expect(output == xml.replacingOccurrences(of: "tok-123", with: "${redacted}")
+            .replacingOccurrences(of: "7T:abcdefgh12345678==", with: "${redacted}")
+            .replacingOccurrences(of: "<![CDATA[p<w>d]]>", with: "${redacted}"))
+    }
+
+    @Test func aSelectedParentHasEveryLeafBelowRedacted() throws {
+        let xml = "<r><Secret><a>1</a><b><c>2</c></b><d/></Secret><a>3</a></r>"
+        let (output, count) = redact(xml, [try XPathSelector("//Secret")])
+        #expect(output == "<r><Secret><a>${redacted}</a><b><c>${redacted}</c></b><d/></Secret><a>3</a></r>")
+        #expect(count == 2)
+    }
+
+    @Test func attributesAndRepeatedSiblings() throws {
+        let xml = "<r><i k='a'>1</i><i k=\"b\">2</i></r>"
+        let (output, _) = redact(xml, [try XPathSelector("/r/i[2]/@k"), try XPathSelector("/r/i[1]")])
+        #expect(output == "<r><i k='a'>${redacted}</i><i k=\"${redacted}\">2</i></r>")
+    }
+
+    @Test func emptyValuesAndNonXMLAreLeftAlone() {
+        #expect(redact("<r><Password></Password><Password/></r>").1 == 0)
+        #expect(redact("not xml <Password>x</Password>") == ("not xml <Password>x</Password>", 0))
+    }
+
+    @Test func utf16IsRewrittenFromTheTree() throws {
+        var bytes: [UInt8] = [0xFF, 0xFE]
+        for unit in "<?xml version='1.0' encoding='UTF-16'?><r><Password>secret</Password></r>".utf16 {
+            bytes += [UInt8(unit & 0xFF), UInt8(unit >> 8)]
+        }
+        let (output, count) = Redactor().redact(bytes)
+        #expect(count == 1)
+        #expect(String(decoding: output, as: UTF8.self).contains("<Password>${redacted}</Password>"))
+    }
+}

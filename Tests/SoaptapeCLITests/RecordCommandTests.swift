@@ -1,0 +1,91 @@
+import Foundation
+import SoaptapeCore
+import SoaptapeHTTP
+import Testing
+
+/// `soaptape record` as a process: killed without warning, it leaves a cassette that loads.
+struct RecordCommandTests {
+    /// Starts `soaptape ARGUMENTS` and returns it with the URL its first line names.
+    static func start(_ arguments: [String]) throws -> (Process, String, Pipe) {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = CLI.root
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        let url = text.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init) ?? ""
+        return (process, url.trimmingCharacters(in: .whitespacesAndNewlines), output)
+    }
+
+    @Test func aKilledRecorderLeavesACassetteThatLoads() async throws {
+        let (sandbox, upstream, _) = try Self.start(["sandbox", "--specs", "specs", "--listen", "127.0.0.1:0"])
+        defer { sandbox.terminate() }
+        let cassette = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString).yaml").path
+        let (recorder, proxy, _) = try Self.start(["record", "--upstream", upstream, "--cassette", cassette,
+                                                   "--listen", "127.0.0.1:0"])
+        #expect(proxy.hasPrefix("http://127.0.0.1:"))
+        let spec = try SpecLoader.load(CLI.root.appendingPathComponent("specs/Services88/Favourite/ToggleFavourite.yaml").path).spec
+        let body = Array(try EnvelopeTemplate.render(spec.request, as: .soap11).utf8)
+        let headers = [("Content-Type", "text/xml; charset=utf-8"), ("SOAPAction", "\"\(spec.action)\"")]
+        // Four clients send requests in a loop; the recorder is killed once 40 answers have come back.
+        let counter = Counter()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    while !counter.stopped {
+                        guard let response = try? await SoapClient().post(proxy + spec.endpoint, headers: headers, body: body),
+                            response.status == 200
+                        else { return }
+                        if counter.increment() == 40 {
+                            kill(recorder.processIdentifier, SIGKILL)
+                            counter.stop()
+                        }
+                    }
+                }
+            }
+        }
+        recorder.waitUntilExit()
+        #expect(recorder.terminationReason == .uncaughtSignal)
+        let (loaded, _) = try CassetteLoader.load(cassette)
+        // Every answer a client got was recorded first; at most the in-flight ones are missing or torn.
+        #expect(loaded.interactions.count >= 40)
+        #expect(loaded.interactions.map(\.sequence) == Array(1...loaded.interactions.count))
+        #expect(loaded.droppedTornTail <= 1)
+    }
+
+    @Test func modesOnceAndNoneRefuseWhatTheyCannotDo() throws {
+        let existing = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString).yaml").path
+        FileManager.default.createFile(atPath: existing, contents: Data())
+        #expect(try CLI.run(["record", "--upstream", "http://127.0.0.1:1", "--cassette", existing, "--mode", "once"],
+                            in: CLI.root.path) == Outcome(
+            stdout: "", stderr: "\(existing): error: the cassette exists and --mode once records only into a new "
+                + "cassette; use --mode new to add to it, or another --cassette\n", status: 2))
+        #expect(try CLI.run(["record", "--upstream", "http://127.0.0.1:1", "--cassette", existing + ".missing",
+                             "--mode", "none"], in: CLI.root.path) == Outcome(
+            stdout: "", stderr: "\(existing).missing: error: no such cassette, and --mode none only answers from one\n",
+            status: 2))
+        #expect(try CLI.run(["record", "--upstream", "http://user:pw@host", "--cassette", existing],
+                            in: CLI.root.path).stderr.hasPrefix(
+            "Error: --upstream must not carry credentials (user:password@); they would be recorded."))
+    }
+}
+
+/// A count shared by the client tasks.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    private var done = false
+
+    func increment() -> Int { lock.withLock { value += 1; return value } }
+    var stopped: Bool { lock.withLock { done } }
+    func stop() { lock.withLock { done = true } }
+}

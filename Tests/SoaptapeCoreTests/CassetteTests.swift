@@ -1,0 +1,147 @@
+import Foundation
+import SoaptapeCore
+import Testing
+
+/// Cassettes: deterministic text, lossless round trips, a torn tail dropped, damage refused with its place.
+struct CassetteTests {
+    static func interaction(_ sequence: Int, body: [UInt8] = Array("<r>\n  <v>1</v>\n</r>\n".utf8)) -> Interaction {
+        Interaction(
+            sequence: sequence, recordedAt: "2026-11-22T12:00:0\(sequence).000Z", durationMilliseconds: 1.5,
+            operation: OperationIdentity(version: "Services88", agent: "Favourite", name: "ToggleFavourite",
+                                         element: "{urn:f}ToggleFavourite", action: "urn:f/Favourite/ToggleFavourite"),
+            request: RecordedRequest(method: "POST", path: "/Remote/Services88/Favourite.svc",
+                                     headers: [HeaderField("Content-Type", "text/xml"), HeaderField("SOAPAction", "\"urn:a\"")],
+                                     body: body),
+            response: RecordedResponse(status: 200, headers: [HeaderField("Content-Type", "text/xml")],
+                                       body: Array("<ok/>".utf8), fault: false))
+    }
+
+    func write(_ interactions: [Interaction]) throws -> String {
+        let path = try Paths.folder([:]) + "/c.yaml"
+        let writer = try CassetteWriter(path: path, header: CassetteHeader(
+            soaptape: "0.1.0", upstream: "http://127.0.0.1:8080", createdAt: "2026-11-22T12:00:00.000Z"))
+        for interaction in interactions { try writer.append { _ in interaction } }
+        return path
+    }
+
+    @Test func theTextReadsWellAndRoundTrips() throws {
+        let path = try write([Self.interaction(1)])
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text == """
+            # soaptape cassette (format 1): docs/cassettes.md
+            format: 1
+            soaptape: 0.1.0
+            upstream: http://127.0.0.1:8080
+            created_at: 2026-11-22T12:00:00.000Z
+            --- # interaction 1
+            sequence: 1
+            recorded_at: 2026-11-22T12:00:01.000Z
+            duration_ms: 1.500
+            operation:
+              version: Services88
+              agent: Favourite
+              name: ToggleFavourite
+              element: '{urn:f}ToggleFavourite'
+              action: urn:f/Favourite/ToggleFavourite
+            request:
+              method: POST
+              path: /Remote/Services88/Favourite.svc
+              headers:
+              - Content-Type: text/xml
+              - SOAPAction: '"urn:a"'
+              body: |
+                <r>
+                  <v>1</v>
+                </r>
+            response:
+              status: 200
+              fault: false
+              headers:
+              - Content-Type: text/xml
+              body: <ok/>
+            # end of interaction 1
+
+            """)
+        let (cassette, _) = try CassetteLoader.load(path)
+        #expect(cassette.interactions == [Self.interaction(1)])
+        #expect(cassette.header.upstream == "http://127.0.0.1:8080")
+    }
+
+    @Test func bodiesYAMLCannotCarryAreBase64() throws {
+        let odd: [UInt8] = Array("<r>\r\n".utf8) + [0xE9] + Array("</r>".utf8)
+        let path = try write([Self.interaction(1, body: odd)])
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("  body_base64: PHI+DQrpPC9yPg==\n"))
+        #expect(try CassetteLoader.load(path).cassette.interactions.first?.request.body == odd)
+    }
+
+    @Test func aTornTailIsDroppedAndCutBeforeAppending() throws {
+        let path = try write([Self.interaction(1), Self.interaction(2)])
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let torn = String(text.dropLast(40))
+        try torn.write(toFile: path, atomically: true, encoding: .utf8)
+        let (cassette, _) = try CassetteLoader.load(path)
+        #expect(cassette.interactions.map(\.sequence) == [1])
+        #expect(cassette.droppedTornTail == 1)
+        let writer = try CassetteWriter(path: path, header: CassetteHeader(soaptape: "x", upstream: "y", createdAt: "z"))
+        try writer.append { Self.interaction($0) }
+        let again = try CassetteLoader.load(path).cassette
+        #expect(again.interactions.map(\.sequence) == [1, 2])
+        #expect(again.droppedTornTail == 0)
+    }
+
+    @Test func damageInTheMiddleIsRefusedWithItsPlace() throws {
+        let path = try write([Self.interaction(1), Self.interaction(2)])
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "# end of interaction 1\n", with: "")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: SourceError.self) { try CassetteLoader.load(path) }
+        do {
+            _ = try CassetteLoader.load(path)
+        } catch {
+            #expect(error.headline == "\(path):6:1: error: this interaction has no '# end of interaction' line but "
+                + "others follow it; the cassette was damaged: restore it from version control")
+        }
+        let badKey = try write([Self.interaction(1)])
+        let renamed = try String(contentsOfFile: badKey, encoding: .utf8).replacingOccurrences(of: "status:", with: "statsu:")
+        try renamed.write(toFile: badKey, atomically: true, encoding: .utf8)
+        do {
+            _ = try CassetteLoader.load(badKey)
+            Issue.record("loaded")
+        } catch {
+            #expect(error.description == """
+                \(badKey):27:3: error: unknown key 'statsu' in the response; did you mean 'status'?
+                  statsu: 200
+                  ^
+                """)
+        }
+    }
+
+    @Test func matchingFollowsRecordedOrder() throws {
+        func interaction(_ sequence: Int, answer: String) -> Interaction {
+            var made = Self.interaction(sequence, body: Array("<e:Envelope xmlns:e='http://www.w3.org/2003/05/soap-envelope'><e:Body><f:T xmlns:f='urn:f'><f:Id>1</f:Id><f:Ticket>${redacted}</f:Ticket></f:T></e:Body></e:Envelope>".utf8))
+            made.response.body = Array(answer.utf8)
+            return made
+        }
+        let matcher = InteractionMatcher([interaction(1, answer: "true"), interaction(2, answer: "false")])
+        func request(_ id: String) -> HTTPRequestMessage {
+            HTTPRequestMessage(method: "POST", path: "/Cust9/Remote/Services88/Favourite.svc", headers: [],
+                               body: Array("<s:Envelope xmlns:s='http://www.w3.org/2003/05/soap-envelope'><s:Body><T xmlns='urn:f'><Id>\(id)</Id><Ticket>live</Ticket></T></s:Body></s:Envelope>".utf8))
+        }
+        var answers: [String] = []
+        for _ in 0..<3 {
+            switch matcher.match(request("1")) {
+            case .matched(let i): answers.append("matched " + String(decoding: i.response.body, as: UTF8.self))
+            case .exhausted(let i): answers.append("exhausted " + String(decoding: i.response.body, as: UTF8.self))
+            case .unmatched: answers.append("unmatched")
+            }
+        }
+        #expect(answers == ["matched true", "matched false", "exhausted false"])
+        guard case .unmatched(let nearest, let differences) = matcher.match(request("2")) else {
+            Issue.record("matched")
+            return
+        }
+        #expect(nearest?.sequence == 1)
+        #expect(differences.map(\.path) == ["/Envelope/Body/T/Id"])
+        #expect(matcher.unused.isEmpty)
+    }
+}
