@@ -23,6 +23,8 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // zlib, seen only by SoaptapeHTTP: recorded bodies are stored decoded.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The XML engine: safe parsing, canonical comparison, canonical printing, lexical type checks.
         .target(name: "SoapXML", dependencies: ["CLibXML2"]),
         // The domain: SOAP versions, specs, cassettes, matching. Never opens a socket.
@@ -32,6 +34,7 @@ let package = Package(
             name: "SoaptapeHTTP",
             dependencies: [
                 "SoaptapeCore",
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -11,6 +11,7 @@ fi
 missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 if ! pkg-config --exists libxml-2.0 2>/dev/null; then missing+=(libxml2-dev); fi
+if ! pkg-config --exists zlib 2>/dev/null; then missing+=(zlib1g-dev); fi
 for tool in "$@"; do
     case "$tool" in
         xmllint) command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils) ;;

@@ -166,8 +166,20 @@ public final class RecordingProxy: Sendable {
         guard let writer else { return }
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        // A compressed answer is stored decoded (and so redacted), its encoding noted.
+        var responseBody = response.body
+        var responseHeaders = response.headers
+        var contentEncoding: String?
+        if let encoding = response.headers.first(where: { $0.name.lowercased() == "content-encoding" })?.value
+            .trimmingCharacters(in: .whitespaces).lowercased(),
+            ContentDecoding.decodable.contains(encoding), let decoded = ContentDecoding.decode(response.body)
+        {
+            responseBody = decoded
+            contentEncoding = encoding
+            responseHeaders.removeAll { $0.name.lowercased() == "content-encoding" }
+        }
         let requestDocument = try? XMLDocument(bytes: request.body, name: "request")
-        let responseDocument = try? XMLDocument(bytes: response.body, name: "response")
+        let responseDocument = try? XMLDocument(bytes: responseBody, name: "response")
         var identity = OperationIdentity(
             action: SoapMessage.action(contentType: request.header("Content-Type"),
                                        soapActionHeader: request.header("SOAPAction")))
@@ -188,8 +200,8 @@ public final class RecordingProxy: Sendable {
             method: request.method, path: request.path,
             headers: redactHeaders(request.headers), body: redactor.redact(request.body).bytes)
         let recordedResponse = RecordedResponse(
-            status: response.status, headers: redactHeaders(response.headers),
-            body: redactor.redact(response.body).bytes, fault: isFault)
+            status: response.status, headers: redactHeaders(responseHeaders),
+            body: redactor.redact(responseBody).bytes, fault: isFault, contentEncoding: contentEncoding)
         do {
             try writer.append { sequence in
                 Interaction(sequence: sequence, recordedAt: Date().iso8601Milliseconds,

@@ -109,6 +109,37 @@ struct RecordingTests {
         }
     }
 
+    @Test func aGzippedAnswerReachesTheClientAsSentAndIsStoredDecodedAndRedacted() async throws {
+        let plain = "<s:Envelope xmlns:s='http://www.w3.org/2003/05/soap-envelope'><s:Body><Credentials>"
+            + "<Ticket>7T:gzippedSecretTicket==</Ticket></Credentials></s:Body></s:Envelope>"
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-c"]
+        let input = Pipe()
+        let output = Pipe()
+        gzip.standardInput = input
+        gzip.standardOutput = output
+        try gzip.run()
+        input.fileHandleForWriting.write(Data(plain.utf8))
+        try input.fileHandleForWriting.close()
+        let compressed = Array(output.fileHandleForReading.readDataToEndOfFile())
+        gzip.waitUntilExit()
+        let upstream = try await HTTPServer.start { _ in
+            HTTPResponseMessage(status: 200, headers: [("Content-Type", "application/soap+xml"),
+                                                       ("Content-Encoding", "gzip")], body: compressed)
+        }
+        let rig = try await Self.rig(upstream: upstream)
+        let response = try await SoapClient().post(rig.server.baseURL + "/x", headers: [], body: [])
+        #expect(response.body == compressed)
+        #expect(response.headers.contains { $0.name.lowercased() == "content-encoding" && $0.value == "gzip" })
+        try await rig.shutdown()
+        let recorded = try #require(try CassetteLoader.load(rig.cassette).cassette.interactions.first)
+        #expect(recorded.response.contentEncoding == "gzip")
+        #expect(String(decoding: recorded.response.body, as: UTF8.self)
+            == plain.replacingOccurrences(of: "7T:gzippedSecretTicket==", with: "${redacted}"))
+        #expect(!recorded.response.headers.contains { $0.name.lowercased() == "content-encoding" })
+    }
+
     @Test func anUpstreamThatIsDownGetsA502FaultAndRecoveryIsSeen() async throws {
         // A port with nothing listening: start a server, note its port, stop it.
         let placeholder = try await HTTPServer.start { _ in HTTPResponseMessage(status: 200, headers: [], body: []) }

@@ -140,13 +140,16 @@ public struct RecordedResponse: Equatable, Sendable {
     public var body: [UInt8]
     /// True when the body is a SOAP Fault.
     public var fault: Bool
+    /// The `Content-Encoding` the body travelled in (`gzip`, `deflate`); the body is stored decoded.
+    public var contentEncoding: String?
 
     /// Creates a response.
-    public init(status: Int, headers: [HeaderField], body: [UInt8], fault: Bool) {
+    public init(status: Int, headers: [HeaderField], body: [UInt8], fault: Bool, contentEncoding: String? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
         self.fault = fault
+        self.contentEncoding = contentEncoding
     }
 }
 

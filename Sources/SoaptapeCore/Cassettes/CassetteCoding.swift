@@ -69,8 +69,11 @@ enum CassetteCoding {
         var response: [(Node, Node)] = [
             (Node("status"), Node(String(interaction.response.status))),
             (Node("fault"), Node(interaction.response.fault ? "true" : "false")),
-            (Node("headers"), headersNode(interaction.response.headers)),
         ]
+        if let encoding = interaction.response.contentEncoding {
+            response.append((Node("content_encoding"), Node(encoding)))
+        }
+        response.append((Node("headers"), headersNode(interaction.response.headers)))
         if let body = bodyPair(interaction.response.body) { response.append(body) }
         pairs.append((Node("response"), Node(response)))
         let yaml = try Yams.serialize(node: Node(pairs), indent: 2, width: -1, allowUnicode: true)

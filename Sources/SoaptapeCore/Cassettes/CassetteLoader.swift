@@ -81,7 +81,7 @@ public enum CassetteLoader {
             throw source.error(at: root.node.mark, "an interaction needs both 'request' and 'response'")
         }
         try requestReader.checkKeys(["method", "path", "headers", "body", "body_base64"])
-        try responseReader.checkKeys(["status", "fault", "headers", "body", "body_base64"])
+        try responseReader.checkKeys(["status", "fault", "content_encoding", "headers", "body", "body_base64"])
         let request = RecordedRequest(
             method: try requestReader.required("method"), path: try requestReader.required("path"),
             headers: try readHeaders(requestReader), body: try readBody(requestReader))
@@ -90,7 +90,8 @@ public enum CassetteLoader {
         }
         let response = RecordedResponse(
             status: status, headers: try readHeaders(responseReader), body: try readBody(responseReader),
-            fault: try responseReader.string("fault") == "true")
+            fault: try responseReader.string("fault") == "true",
+            contentEncoding: try responseReader.string("content_encoding"))
         return Interaction(sequence: sequence, recordedAt: try root.required("recorded_at"),
                            durationMilliseconds: duration, operation: operation, request: request, response: response)
     }
