@@ -59,6 +59,35 @@ done
 say "the same ToggleFavourite again: its example answers true, then false"
 "$bin" send Services88/Favourite/ToggleFavourite --to "$url" --soap 1.1 --set TableName=contact --set RecordId=42 | grep Response
 
+# The record proxy in front of the sandbox: clients talk to it, it records what passes, secrets redacted.
+cassette=$work/seed-operations.yaml
+rm -f "$cassette"
+say "soaptape record --upstream $url --cassette $cassette   (in the background)"
+recordlog=$work/record.log
+"$bin" record --upstream "$url" --cassette "$cassette" --listen 127.0.0.1:0 > "$recordlog" 2>&1 &
+recorder=$!
+trap 'kill "$sandbox" "$recorder" 2>/dev/null' EXIT
+proxy=""
+for _ in $(seq 1 200); do
+    proxy=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$recordlog" | head -n 1 || true)
+    [ -n "$proxy" ] && break
+    kill -0 "$recorder" 2>/dev/null || break
+    sleep 0.05
+done
+[ -n "$proxy" ] || { cat "$recordlog"; echo "demo: the record proxy did not start" >&2; exit 1; }
+head -n 1 "$recordlog"
+for operation in Services88/Favourite/ToggleFavourite Services83/CustomerService/UpdateFeatureToggles \
+                 Services86/ErpSync/ToggleErpConnectionActive; do
+    echo "soaptape send $operation --to $proxy --set Ticket=7T:aLiveLookingTicket0123456789=="
+    "$bin" send "$operation" --to "$proxy" --set Ticket=7T:aLiveLookingTicket0123456789== > /dev/null || exit 1
+done
+kill -INT "$recorder"
+wait "$recorder"
+tail -n 4 "$recordlog"
+say "the cassette: the first interaction (the ticket sent was redacted before it reached disk)"
+sed -n '/^--- # interaction 1/,/^response:/p' "$cassette" | head -n 30
+if grep -q 'aLiveLookingTicket' "$cassette"; then echo "demo: the ticket reached the cassette" >&2; exit 1; fi
+
 kill -TERM "$sandbox"
 wait "$sandbox"
 trap - EXIT
