@@ -70,6 +70,8 @@ public final class RecordingProxy: Sendable {
         clientConfiguration.timeout.connect = .seconds(10)
         // A failed connection is reported to the client at once (502), not retried until the connect timeout.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        // As many upstream connections as busy clients, within reason (AsyncHTTPClient's default is 8).
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 128
         clientConfiguration.decompression = .disabled
         clientConfiguration.redirectConfiguration = .disallow
         if let authority = configuration.upstreamCertificateAuthority {
@@ -203,11 +205,9 @@ public final class RecordingProxy: Sendable {
             status: response.status, headers: redactHeaders(responseHeaders),
             body: redactor.redact(responseBody).bytes, fault: isFault, contentEncoding: contentEncoding)
         do {
-            try writer.append { sequence in
-                Interaction(sequence: sequence, recordedAt: Date().iso8601Milliseconds,
-                            durationMilliseconds: milliseconds, operation: identity, request: recordedRequest,
-                            response: recordedResponse)
-            }
+            try writer.append(Interaction(
+                sequence: 0, recordedAt: Date().iso8601Milliseconds, durationMilliseconds: milliseconds,
+                operation: identity, request: recordedRequest, response: recordedResponse))
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
         }

@@ -20,7 +20,7 @@ struct CassetteTests {
         let path = try Paths.folder([:]) + "/c.yaml"
         let writer = try CassetteWriter(path: path, header: CassetteHeader(
             soaptape: "0.1.0", upstream: "http://127.0.0.1:8080", createdAt: "2026-11-22T12:00:00.000Z"))
-        for interaction in interactions { try writer.append { _ in interaction } }
+        for interaction in interactions { try writer.append(interaction) }
         return path
     }
 
@@ -41,14 +41,14 @@ struct CassetteTests {
               version: Services88
               agent: Favourite
               name: ToggleFavourite
-              element: '{urn:f}ToggleFavourite'
+              element: "{urn:f}ToggleFavourite"
               action: urn:f/Favourite/ToggleFavourite
             request:
               method: POST
               path: /Remote/Services88/Favourite.svc
               headers:
               - Content-Type: text/xml
-              - SOAPAction: '"urn:a"'
+              - SOAPAction: "\\"urn:a\\""
               body: |
                 <r>
                   <v>1</v>
@@ -58,13 +58,23 @@ struct CassetteTests {
               fault: false
               headers:
               - Content-Type: text/xml
-              body: <ok/>
+              body: "<ok/>"
             # end of interaction 1
 
             """)
         let (cassette, _) = try CassetteLoader.load(path)
         #expect(cassette.interactions == [Self.interaction(1)])
         #expect(cassette.header.upstream == "http://127.0.0.1:8080")
+    }
+
+    @Test func awkwardValuesRoundTrip() throws {
+        var interaction = Self.interaction(1, body: Array("  leading spaces\n\n\n".utf8))
+        interaction.request.headers = [HeaderField("X-Odd", "a: b #c 'q' \"d\" {e} [f] true"), HeaderField("X-Num", "42"),
+                                        HeaderField("X-Empty", ""), HeaderField("X-Bool", "yes"), HeaderField("X-Colon", "end:")]
+        interaction.request.path = "/Remote/Services88/Favourite.svc?wsdl&x=1"
+        interaction.response.body = Array("no newline at the end\n  indented".utf8)
+        let path = try write([interaction])
+        #expect(try CassetteLoader.load(path).cassette.interactions == [interaction])
     }
 
     @Test func bodiesYAMLCannotCarryAreBase64() throws {
@@ -83,7 +93,7 @@ struct CassetteTests {
         #expect(cassette.interactions.map(\.sequence) == [1])
         #expect(cassette.droppedTornTail == 1)
         let writer = try CassetteWriter(path: path, header: CassetteHeader(soaptape: "x", upstream: "y", createdAt: "z"))
-        try writer.append { Self.interaction($0) }
+        try writer.append(Self.interaction(9))
         let again = try CassetteLoader.load(path).cassette
         #expect(again.interactions.map(\.sequence) == [1, 2])
         #expect(again.droppedTornTail == 0)

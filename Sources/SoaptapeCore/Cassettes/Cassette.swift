@@ -154,11 +154,14 @@ public struct RecordedResponse: Equatable, Sendable {
 }
 
 extension Date {
-    /// `2026-11-22T12:00:01.123Z`.
+    /// `2026-11-22T12:00:01.123Z` (UTC), made without a formatter: it is written for every recorded request.
     public var iso8601Milliseconds: String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: self)
+        let interval = timeIntervalSince1970
+        var seconds = time_t(interval.rounded(.down))
+        let milliseconds = Int((interval - Double(seconds)) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), milliseconds)
     }
 }

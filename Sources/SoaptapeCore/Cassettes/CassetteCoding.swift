@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Cassette text: one YAML document for the header, then one per interaction, each closed by an
 /// `# end of interaction N` line so that a loader can tell a complete interaction from a torn one.
@@ -11,15 +10,11 @@ enum CassetteCoding {
         """
         # soaptape cassette (format \(header.format)): docs/cassettes.md
         format: \(header.format)
-        soaptape: \(quoted(header.soaptape))
-        upstream: \(quoted(header.upstream))
-        created_at: \(quoted(header.createdAt))
+        soaptape: \(scalar(header.soaptape))
+        upstream: \(scalar(header.upstream))
+        created_at: \(scalar(header.createdAt))
 
         """
-    }
-
-    static func quoted(_ text: String) -> String {
-        (try? Yams.serialize(node: Node(text)).trimmingCharacters(in: .newlines)) ?? "\"\(text)\""
     }
 
     /// True when YAML can carry `bytes` as a readable block: UTF-8 text without carriage returns or control
@@ -34,49 +29,108 @@ enum CassetteCoding {
         return text
     }
 
-    static func bodyPair(_ bytes: [UInt8]) -> (Node, Node)? {
-        if bytes.isEmpty { return nil }
-        if let text = isBlockText(bytes) {
-            return (Node("body"), text.contains("\n") ? Node.scalar(.init(text, .implicit, .literal)) : Node(text))
-        }
-        return (Node("body_base64"), Node(Data(bytes).base64EncodedString()))
-    }
-
-    static func headersNode(_ headers: [HeaderField]) -> Node {
-        Node.sequence(.init(headers.map { Node([(Node($0.name), Node($0.value))]) }, .implicit, .block))
-    }
-
-    static func interactionText(_ interaction: Interaction) throws -> String {
-        var pairs: [(Node, Node)] = [
-            (Node("sequence"), Node(String(interaction.sequence))),
-            (Node("recorded_at"), Node(interaction.recordedAt)),
-            (Node("duration_ms"), Node(String(format: "%.3f", interaction.durationMilliseconds))),
-        ]
+    /// The interaction's text without its first and last lines (marker and sequence are added by the writer,
+    /// which numbers interactions as they complete). Written by hand rather than through a YAML emitter: this
+    /// runs once per proxied request, and the structure is fixed.
+    static func interactionBody(_ interaction: Interaction) -> String {
+        var out = ""
+        out.reserveCapacity(interaction.request.body.count + interaction.response.body.count + 1024)
+        out += "recorded_at: \(scalar(interaction.recordedAt))\n"
+        out += "duration_ms: \(String(format: "%.3f", interaction.durationMilliseconds))\n"
         if let operation = interaction.operation {
-            var items: [(Node, Node)] = []
-            for (key, value) in [("version", operation.version), ("agent", operation.agent), ("name", operation.name),
-                                 ("element", operation.element), ("action", operation.action)] {
-                if let value { items.append((Node(key), Node(value))) }
+            let fields = [("version", operation.version), ("agent", operation.agent), ("name", operation.name),
+                          ("element", operation.element), ("action", operation.action)]
+            if fields.contains(where: { $0.1 != nil }) {
+                out += "operation:\n"
+                for (key, value) in fields { if let value { out += "  \(key): \(scalar(value))\n" } }
             }
-            pairs.append((Node("operation"), Node(items)))
         }
-        var request: [(Node, Node)] = [
-            (Node("method"), Node(interaction.request.method)), (Node("path"), Node(interaction.request.path)),
-            (Node("headers"), headersNode(interaction.request.headers)),
-        ]
-        if let body = bodyPair(interaction.request.body) { request.append(body) }
-        pairs.append((Node("request"), Node(request)))
-        var response: [(Node, Node)] = [
-            (Node("status"), Node(String(interaction.response.status))),
-            (Node("fault"), Node(interaction.response.fault ? "true" : "false")),
-        ]
-        if let encoding = interaction.response.contentEncoding {
-            response.append((Node("content_encoding"), Node(encoding)))
+        out += "request:\n"
+        out += "  method: \(scalar(interaction.request.method))\n"
+        out += "  path: \(scalar(interaction.request.path))\n"
+        headers(interaction.request.headers, into: &out)
+        body(interaction.request.body, into: &out)
+        out += "response:\n"
+        out += "  status: \(interaction.response.status)\n"
+        out += "  fault: \(interaction.response.fault)\n"
+        if let encoding = interaction.response.contentEncoding { out += "  content_encoding: \(scalar(encoding))\n" }
+        headers(interaction.response.headers, into: &out)
+        body(interaction.response.body, into: &out)
+        return out
+    }
+
+    static func interactionText(_ interaction: Interaction) -> String {
+        interactionMarker + "\(interaction.sequence)\nsequence: \(interaction.sequence)\n" + interactionBody(interaction)
+            + endMarker + "\(interaction.sequence)\n"
+    }
+
+    static func headers(_ headers: [HeaderField], into out: inout String) {
+        if headers.isEmpty {
+            out += "  headers: []\n"
+            return
         }
-        response.append((Node("headers"), headersNode(interaction.response.headers)))
-        if let body = bodyPair(interaction.response.body) { response.append(body) }
-        pairs.append((Node("response"), Node(response)))
-        let yaml = try Yams.serialize(node: Node(pairs), indent: 2, width: -1, allowUnicode: true)
-        return interactionMarker + "\(interaction.sequence)\n" + yaml + endMarker + "\(interaction.sequence)\n"
+        out += "  headers:\n"
+        for field in headers { out += "  - \(scalar(field.name)): \(scalar(field.value))\n" }
+    }
+
+    static func body(_ bytes: [UInt8], into out: inout String) {
+        if bytes.isEmpty { return }
+        guard let text = isBlockText(bytes), !text.hasPrefix(" "), !text.hasPrefix("\t"), text.contains("\n") else {
+            if let text = isBlockText(bytes) {
+                out += "  body: \(scalar(text))\n"
+            } else {
+                out += "  body_base64: \(Data(bytes).base64EncodedString())\n"
+            }
+            return
+        }
+        // A literal block: | keeps one final newline, |- none, |+ several.
+        var trailing = 0
+        for character in text.utf8.reversed() {
+            if character == 0x0A { trailing += 1 } else { break }
+        }
+        out += "  body: |" + (trailing == 0 ? "-" : trailing > 1 ? "+" : "") + "\n"
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if trailing > 0 { lines.removeLast() }
+        for line in lines { out += line.isEmpty ? "\n" : "    " + line + "\n" }
+    }
+
+    /// A YAML scalar: plain when that is unambiguous, otherwise double-quoted with escapes.
+    static func scalar(_ text: String) -> String {
+        if isPlainSafe(text) { return text }
+        var quoted = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            case "\n": quoted += "\\n"
+            case "\t": quoted += "\\t"
+            case "\r": quoted += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+                    || scalar.value == 0xFEFF
+                {
+                    quoted += String(format: "\\u%04X", scalar.value)
+                } else {
+                    quoted.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return quoted + "\""
+    }
+
+    static let reservedWords: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"]
+
+    /// Conservative: starts with a letter, digit or slash, holds no YAML indicator sequence, and does not read
+    /// as a number, boolean or null.
+    static func isPlainSafe(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, !text.hasSuffix(" "), !text.hasSuffix(":") else { return false }
+        guard first.properties.isAlphabetic || ("0"..."9").contains(first) || first == "/" else { return false }
+        if reservedWords.contains(text.lowercased()) || Double(text) != nil || Int(text) != nil { return false }
+        if text.contains(": ") || text.contains(" #") || text.contains("\t") { return false }
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) { return false }
+            if "\"'{}[],&*!|>%@`".unicodeScalars.contains(scalar) { return false }
+        }
+        return true
     }
 }

@@ -42,12 +42,16 @@ public final class CassetteWriter: @unchecked Sendable {
 
     deinit { close(descriptor) }
 
-    /// Appends the interaction `make` builds for the next sequence number; returns it.
+    /// Appends `interaction`, numbered with the next sequence number; returns it as written. The text is made
+    /// before the lock is taken: only numbering and the write are serialised.
     @discardableResult
-    public func append(_ make: (Int) -> Interaction) throws -> Interaction {
-        try lock.withLock {
-            let interaction = make(nextSequence)
-            try write(try CassetteCoding.interactionText(interaction))
+    public func append(_ interaction: Interaction) throws -> Interaction {
+        let body = CassetteCoding.interactionBody(interaction)
+        return try lock.withLock {
+            var interaction = interaction
+            interaction.sequence = nextSequence
+            try write(CassetteCoding.interactionMarker + "\(nextSequence)\nsequence: \(nextSequence)\n" + body
+                      + CassetteCoding.endMarker + "\(nextSequence)\n")
             nextSequence += 1
             let label = interaction.operation?.label ?? "(unidentified)"
             if recorded[label] == nil { order.append(label) }

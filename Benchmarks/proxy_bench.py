@@ -1,0 +1,136 @@
+"""Proxy benchmark for `make bench`: wrk through nginx direct, nginx as a reverse proxy, `soaptape record`
+and mitmproxy's reverse mode with flow saving, all against the same nginx upstream in one run.
+
+Usage: python proxy_bench.py OUT_DIR SOAPTAPE_BINARY MITMDUMP   (prints JSON lines, writes nothing else)
+"""
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+REQUEST = open(os.path.join(os.path.dirname(__file__), "anchors", "request-1k.xml")).read()
+RESPONSE = open(os.path.join(os.path.dirname(__file__), "anchors", "response-1k.xml")).read()
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port, process, seconds=20):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process for port {port} exited with {process.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as handle:
+        fields = dict(line.split(":", 1) for line in handle if ":" in line)
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
+def wrk(port, script):
+    output = subprocess.run(["wrk", "-t2", "-c50", "-d" + DURATION, "--latency", "-s", script,
+                             f"http://127.0.0.1:{port}/Remote/Services88/Favourite.svc"],
+                            capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+    def percentile(name):
+        value, unit = re.search(rf"\s{name}%\s+([\d.]+)(us|ms|s)", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"rps": rps, "p50_ms": percentile("50"), "p99_ms": percentile("99"),
+            "non_2xx": int(errors.group(1)) if errors else 0, "requests": int(re.search(r"(\d+) requests in", output).group(1))}
+
+
+def main(out, soaptape, mitmdump):
+    work = os.path.abspath(tempfile.mkdtemp(prefix="soaptape-proxy-bench-", dir=out))
+    script = os.path.join(work, "post.lua")
+    with open(script, "w") as handle:
+        body = REQUEST.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        handle.write(f'wrk.method = "POST"\nwrk.body = "{body}"\n'
+                     'wrk.headers["Content-Type"] = "text/xml; charset=utf-8"\n'
+                     'wrk.headers["SOAPAction"] = "\\"http://www.superoffice.net/ws/crm/NetServer/Services88/Favourite/ToggleFavourite\\""\n')
+    upstream, nginx_proxy = free_port(), free_port()
+    with open(os.path.join(work, "response.xml"), "w") as handle:
+        handle.write(RESPONSE)
+    config = os.path.join(work, "nginx.conf")
+    with open(config, "w") as handle:
+        handle.write(f"""
+worker_processes 1;
+error_log {work}/error.log;
+pid {work}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {work}/body;
+  proxy_temp_path {work}/proxy;
+  upstream backend {{ server 127.0.0.1:{upstream}; keepalive 64; }}
+  server {{
+    listen 127.0.0.1:{upstream};
+    location / {{
+      default_type "text/xml; charset=utf-8";
+      if ($request_method = POST) {{ return 200 '{RESPONSE.strip()}'; }}
+      return 405;
+    }}
+  }}
+  server {{
+    listen 127.0.0.1:{nginx_proxy};
+    location / {{ proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }}
+  }}
+}}
+""")
+    nginx = subprocess.Popen(["nginx", "-c", config, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    results = []
+    try:
+        wait_for(upstream, nginx)
+        wait_for(nginx_proxy, nginx)
+        results.append({"target": "nginx direct", **wrk(upstream, script)})
+        results.append({"target": "nginx reverse proxy (no recording)", **wrk(nginx_proxy, script)})
+
+        port = free_port()
+        cassette = os.path.join(work, "bench.yaml")
+        recorder = subprocess.Popen([soaptape, "record", "--upstream", f"http://127.0.0.1:{upstream}",
+                                     "--cassette", cassette, "--listen", f"127.0.0.1:{port}", "--specs", "specs"],
+                                    stdout=subprocess.DEVNULL)
+        wait_for(port, recorder)
+        start_rss, _ = rss_kib(recorder.pid)
+        result = wrk(port, script)
+        end_rss, peak_rss = rss_kib(recorder.pid)
+        recorder.send_signal(2)
+        recorder.wait(timeout=30)
+        recorded = sum(1 for line in open(cassette) if line.startswith("# end of interaction "))
+        results.append({"target": "soaptape record", **result, "rss_start_mib": start_rss / 1024,
+                        "rss_end_mib": end_rss / 1024, "rss_peak_mib": peak_rss / 1024, "recorded": recorded})
+
+        port = free_port()
+        flows = os.path.join(work, "flows.mitm")
+        mitm = subprocess.Popen([mitmdump, "--mode", f"reverse:http://127.0.0.1:{upstream}", "-p", str(port),
+                                 "-w", flows, "-q", "--set", "flow_detail=0"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        wait_for(port, mitm)
+        results.append({"target": "mitmproxy reverse mode, saving flows", **wrk(port, script)})
+        mitm.terminate()
+        mitm.wait(timeout=30)
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=30)
+    for result in results:
+        print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
