@@ -14,6 +14,10 @@ public struct Redactor: Sendable {
 
     /// What is redacted.
     public let selectors: [XPathSelector]
+    /// All selectors as one expression, evaluated once per document.
+    private let union: XPathSelector?
+    /// Words one of which a document must contain for any selector to match; nil when unknown.
+    private let hints: [[UInt8]]?
 
     /// SuperOffice's credentials: `ApplicationToken`, `Credentials/Ticket` (request headers and the ticket
     /// an authentication returns) and any `Password`, in any namespace.
@@ -26,14 +30,40 @@ public struct Redactor: Sendable {
     /// A redactor for `selectors`.
     public init(selectors: [XPathSelector] = Redactor.superOfficeCredentials) {
         self.selectors = selectors
+        var namespaces: [String: String] = [:]
+        for selector in selectors { namespaces.merge(selector.namespaces) { first, _ in first } }
+        let consistent = selectors.allSatisfy { selector in
+            selector.namespaces.allSatisfy { namespaces[$0.key] == $0.value }
+        }
+        union = consistent && !selectors.isEmpty
+            ? try? XPathSelector(selectors.map { "(\($0.expression))" }.joined(separator: " | "), namespaces: namespaces)
+            : nil
+        // The last name test of a simple path (`//Credentials/Ticket` → Ticket) must appear in the text.
+        var words: [[UInt8]] = []
+        for selector in selectors {
+            guard let last = selector.expression.split(separator: "/").last,
+                last.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
+            else {
+                words = []
+                break
+            }
+            words.append(Array(last.utf8))
+        }
+        hints = words.isEmpty ? nil : words
     }
 
     /// The document with its secrets replaced, and how many values were replaced. Input that is not
     /// well-formed XML is returned unchanged with a count of zero (it holds no element to redact).
-    public func redact(_ bytes: [UInt8]) -> (bytes: [UInt8], count: Int) {
-        guard !bytes.isEmpty, let document = try? XMLDocument(bytes: bytes, name: "body") else { return (bytes, 0) }
+    /// Pass `document` when the bytes are already parsed, to save parsing them again.
+    public func redact(_ bytes: [UInt8], document parsed: XMLDocument? = nil) -> (bytes: [UInt8], count: Int) {
+        if bytes.isEmpty { return (bytes, 0) }
+        // Fast path for ASCII-compatible text that names none of the redacted elements. UTF-16 and UTF-32
+        // (a byte-order mark, or NUL bytes among the first four) always take the full path.
+        let wide = bytes.prefix(4).contains(0) || bytes.first == 0xFE || bytes.first == 0xFF
+        if let hints, !wide, !hints.contains(where: { Self.contains(bytes, $0) }) { return (bytes, 0) }
+        guard let document = parsed ?? (try? XMLDocument(bytes: bytes, name: "body")) else { return (bytes, 0) }
         var targets = Set<String>()
-        for selector in selectors {
+        for selector in union.map({ [$0] }) ?? selectors {
             for raw in selector.select(in: document) {
                 let node = raw.assumingMemoryBound(to: xmlNode.self)
                 if node.pointee.type == XML_ATTRIBUTE_NODE, let parent = node.pointee.parent {
@@ -51,6 +81,21 @@ public struct Redactor: Sendable {
             return Scanner(bytes: bytes, targets: targets).rewrite()
         }
         return rewriteTree(document, targets: targets)
+    }
+
+    static func contains(_ bytes: [UInt8], _ word: [UInt8]) -> Bool {
+        guard let first = word.first, bytes.count >= word.count else { return false }
+        var i = 0
+        let last = bytes.count - word.count
+        while i <= last {
+            if bytes[i] == first {
+                var j = 1
+                while j < word.count && bytes[i + j] == word[j] { j += 1 }
+                if j == word.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// `/Envelope[1]/Body[1]/X[1]`: every step indexed among same-named siblings, the form the scanner builds.

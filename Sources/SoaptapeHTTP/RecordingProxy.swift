@@ -200,10 +200,11 @@ public final class RecordingProxy: Sendable {
         let redactor = configuration.redactor
         let recordedRequest = RecordedRequest(
             method: request.method, path: request.path,
-            headers: redactHeaders(request.headers), body: redactor.redact(request.body).bytes)
+            headers: redactHeaders(request.headers), body: redactor.redact(request.body, document: requestDocument).bytes)
         let recordedResponse = RecordedResponse(
             status: response.status, headers: redactHeaders(responseHeaders),
-            body: redactor.redact(responseBody).bytes, fault: isFault, contentEncoding: contentEncoding)
+            body: redactor.redact(responseBody, document: responseDocument).bytes, fault: isFault,
+            contentEncoding: contentEncoding)
         do {
             try writer.append(Interaction(
                 sequence: 0, recordedAt: Date().iso8601Milliseconds, durationMilliseconds: milliseconds,
@@ -227,7 +228,8 @@ public final class RecordingProxy: Sendable {
         if text.contains("connectionRefused") || text.contains("Connection refused") {
             return (502, "connection refused")
         }
-        if text.lowercased().contains("ssl") || text.lowercased().contains("tls") || text.contains("certificate") {
+        let lower = text.lowercased()
+        if lower.contains("ssl") || lower.contains("tls") || lower.contains("certificate") || lower.contains("handshake") {
             return (502, "the TLS handshake failed (\(text)); trust its certificate with --upstream-ca FILE")
         }
         if text.contains("bodyLengthMismatch") || text.contains("tooMany") {

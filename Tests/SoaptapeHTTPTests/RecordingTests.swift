@@ -26,10 +26,10 @@ struct RecordingTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString)/c.yaml").path
     }
 
-    static func rig(upstream: HTTPServer, configure: (inout RecordingProxy.Configuration) -> Void = { _ in }) async throws -> Rig {
+    static func rig(upstream: HTTPServer, certificateAuthority: String? = nil) async throws -> Rig {
         let cassette = temporaryCassette()
         var configuration = RecordingProxy.Configuration(upstream: upstream.baseURL)
-        configure(&configuration)
+        configuration.upstreamCertificateAuthority = certificateAuthority
         let writer = try CassetteWriter(path: cassette, header: CassetteHeader(
             soaptape: "test", upstream: upstream.baseURL, createdAt: Date().iso8601Milliseconds))
         let proxy = try RecordingProxy(configuration: configuration, writer: writer, matcher: nil,
@@ -201,7 +201,7 @@ struct RecordingTests {
         try await untrusted.server.shutdown()
         await untrusted.proxy.shutdown()
         // With it: the answer, recorded.
-        let trusted = try await Self.rig(upstream: upstream) { $0.upstreamCertificateAuthority = folder + "/cert.pem" }
+        let trusted = try await Self.rig(upstream: upstream, certificateAuthority: folder + "/cert.pem")
         let answer = try await SoapClient().post(trusted.server.baseURL + "/x", headers: [], body: body)
         #expect(answer.status == 200)
         #expect(answer.body == body)
