@@ -65,6 +65,31 @@ def main(directory):
     print(f"Peak memory for the 10 MB pair (median of 3 processes, resident memory above start): "
           f"soaptape compare {soap / 2**20:.0f} MiB; libxml2 holding both documents as trees "
           f"{lib / 2**20:.0f} MiB; ratio {soap / lib:.2f}.")
+    proxy_path = f"{directory}/proxy.jsonl"
+    try:
+        rows = [json.loads(line) for line in open(proxy_path) if line.strip()]
+    except FileNotFoundError:
+        rows = []
+    if rows:
+        by = {row["target"]: row for row in rows}
+        nginx_proxy = by.get("nginx reverse proxy (no recording)", {}).get("rps")
+        mitm = by.get("mitmproxy reverse mode, saving flows", {}).get("rps")
+        direct = by.get("nginx direct", {}).get("p50_ms")
+        print()
+        print("Record proxy: wrk -t2 -c50, a 1.2 KB SOAP POST, a 1 KB SOAP answer from nginx.")
+        print()
+        print("| through | requests/s | p50 ms | p99 ms | ÷ nginx proxy | × mitmproxy | p50 over direct | notes |")
+        print("|---|---|---|---|---|---|---|---|")
+        for row in rows:
+            notes = ""
+            if "recorded" in row:
+                notes = (f"{row['recorded']} interactions recorded ({row['requests']} completed in wrk's window); "
+                         f"RSS {row['rss_start_mib']:.0f} → {row['rss_end_mib']:.0f} MiB, peak {row['rss_peak_mib']:.0f} MiB")
+            if row["non_2xx"]:
+                notes += f"; {row['non_2xx']} non-2xx"
+            print(f"| {row['target']} | {row['rps']:,.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | "
+                  f"{row['rps'] / nginx_proxy * 100:.0f}% | {row['rps'] / mitm:.1f}× | "
+                  f"+{row['p50_ms'] - direct:.2f} ms | {notes} |")
     print()
     print("Versions: " + "; ".join(open(f"{directory}/versions.txt").read().strip().splitlines()) + ".")
     print()

@@ -4,14 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench-output
-scripts/ensure-deps.sh xmllint xmlunit java python3-venv
+scripts/ensure-deps.sh xmllint xmlunit java python3-venv nginx wrk
 swift build -c release --product soaptape-bench >&2
+swift build -c release --product soaptape >&2
 bench=.build/release/soaptape-bench
 mkdir -p "$out"
 echo "generating envelopes…" >&2
 "$bench" generate "$out"
 if [ ! -x "$out/venv/bin/python" ]; then python3 -m venv "$out/venv"; fi
-"$out/venv/bin/pip" install -q lxml >&2
+"$out/venv/bin/pip" install -q lxml mitmproxy==11.0.2 >&2
 mkdir -p "$out/java"
 javac -d "$out/java" -cp /usr/share/java/xmlunit.jar Benchmarks/anchors/XMLUnitBench.java
 
@@ -29,12 +30,15 @@ echo "timing XMLUnit…" >&2
 java -cp "/usr/share/java/xmlunit.jar:$out/java" XMLUnitBench "$out" > "$out/xmlunit.jsonl"
 echo "timing xmllint…" >&2
 python3 Benchmarks/anchors/xmllint_bench.py "$out" > "$out/xmllint.jsonl"
+echo "timing the record proxy against nginx and mitmproxy (wrk)…" >&2
+python3 Benchmarks/proxy_bench.py "$out" .build/release/soaptape "$out/venv/bin/mitmdump" > "$out/proxy.jsonl"
 {
     echo "lxml $("$out/venv/bin/python" -c 'import lxml.etree as e; print(e.__version__, "with libxml2", ".".join(map(str, e.LIBXML_VERSION)))')"
     echo "system libxml2 $(xmllint --version 2>&1 | head -n 1)"
     echo "$(java -version 2>&1 | head -n 1), XMLUnit $(basename "$(readlink -f /usr/share/java/xmlunit.jar)")"
     echo "$(swift --version 2>&1 | head -n 1)"
     echo "$(nproc) cores, $(uname -m)"
+    echo "$(nginx -v 2>&1), wrk $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f2), mitmproxy $("$out/venv/bin/mitmdump" --version 2>/dev/null | head -n 1 | cut -d' ' -f2)"
 } > "$out/versions.txt"
 python3 Benchmarks/report.py "$out" > "$out/results.md"
 cat "$out/results.md"

@@ -19,6 +19,8 @@ for tool in "$@"; do
         java) command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless) ;;
         python3-venv) python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv) ;;
         openssl) command -v openssl >/dev/null 2>&1 || missing+=(openssl) ;;
+        nginx) command -v nginx >/dev/null 2>&1 || missing+=(nginx-light) ;;
+        wrk) command -v wrk >/dev/null 2>&1 || missing+=(wrk) ;;
     esac
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
