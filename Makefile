@@ -15,7 +15,7 @@ build: deps
 	$(SWIFT) build
 
 test: deps
-	@scripts/ensure-deps.sh openssl
+	@scripts/ensure-deps.sh openssl python3-venv
 	$(SWIFT) test
 
 demo: build

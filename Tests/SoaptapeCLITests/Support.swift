@@ -55,6 +55,24 @@ enum CLI {
                        stderr: String(decoding: stderrData, as: UTF8.self), status: process.terminationStatus)
     }
 
+    /// Runs any executable with `arguments` from the repository root.
+    static func runExecutable(_ executable: String, _ arguments: [String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(stdout: String(decoding: stdoutData, as: UTF8.self),
+                       stderr: String(decoding: stderrData, as: UTF8.self), status: process.terminationStatus)
+    }
+
     /// A fresh temporary directory holding `files`.
     static func directory(with files: [String: [UInt8]]) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString)").path

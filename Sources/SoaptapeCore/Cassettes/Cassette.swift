@@ -54,6 +54,12 @@ public struct Interaction: Equatable, Sendable {
     /// The response as it travelled, secrets redacted.
     public var response: RecordedResponse
 
+    /// `Services88/Favourite/ToggleFavourite`, else the payload element, else `GET /path`.
+    public var label: String {
+        if let operation, operation.name != nil || operation.element != nil { return operation.label }
+        return "\(request.method) \(request.path)"
+    }
+
     /// Creates an interaction.
     public init(sequence: Int, recordedAt: String, durationMilliseconds: Double, operation: OperationIdentity?,
                 request: RecordedRequest, response: RecordedResponse) {

@@ -53,7 +53,7 @@ public final class CassetteWriter: @unchecked Sendable {
             try write(CassetteCoding.interactionMarker + "\(nextSequence)\nsequence: \(nextSequence)\n" + body
                       + CassetteCoding.endMarker + "\(nextSequence)\n")
             nextSequence += 1
-            let label = interaction.operation?.label ?? "(unidentified)"
+            let label = interaction.label
             if recorded[label] == nil { order.append(label) }
             recorded[label, default: 0] += 1
             return interaction

@@ -1,0 +1,102 @@
+"""A SOAP server for soaptape's interop tests: the three seed operations, served by spyne under waitress at
+the paths SuperOffice uses (/Remote/ServicesNN/<Agent>.svc), SOAP 1.1, with a Credentials header.
+
+Usage: python spyne_server.py   (binds 127.0.0.1:0, prints "listening on http://127.0.0.1:PORT", serves until killed)
+"""
+from spyne import Application, Array, Boolean, ComplexModel, Integer, ServiceBase, Unicode, rpc
+from spyne.protocol.soap import Soap11
+from spyne.server.wsgi import WsgiApplication
+from waitress.server import create_server
+
+
+def namespace(version):
+    return f"http://www.superoffice.net/ws/crm/NetServer/{version}"
+
+
+def credentials(version):
+    class Credentials(ComplexModel):
+        __namespace__ = namespace(version)
+        Ticket = Unicode
+
+    return Credentials
+
+
+FAVOURITES = set()
+
+
+def favourite_service(version):
+    class Favourite(ServiceBase):
+        __in_header__ = credentials(version)
+
+        @rpc(Unicode, Integer, Integer, Unicode, _returns=Boolean, _body_style="wrapped",
+             _in_arg_names={"table_name": "TableName", "record_id": "RecordId", "associate_id": "AssociateId",
+                            "extra_info": "ExtraInfo"},
+             _out_variable_name="Response")
+        def ToggleFavourite(ctx, table_name, record_id, associate_id, extra_info):
+            key = (table_name, record_id)
+            if key in FAVOURITES:
+                FAVOURITES.remove(key)
+                return False
+            FAVOURITES.add(key)
+            return True
+
+    return Favourite
+
+
+def customer_service(version):
+    class CsFeatureToggle(ComplexModel):
+        __namespace__ = namespace(version)
+        Name = Unicode
+        State = Boolean
+
+    class CustomerService(ServiceBase):
+        __in_header__ = credentials(version)
+
+        @rpc(Array(CsFeatureToggle), _body_style="wrapped", _in_arg_names={"toggles": "FeatureToggles"})
+        def UpdateFeatureToggles(ctx, toggles):
+            return None
+
+    return CustomerService
+
+
+def erp_sync_service(version):
+    class ErpSync(ServiceBase):
+        __in_header__ = credentials(version)
+
+        @rpc(Integer, _returns=Array(Unicode), _body_style="wrapped",
+             _in_arg_names={"connection_id": "ErpConnectionId"}, _out_variable_name="Response")
+        def ToggleErpConnectionActive(ctx, connection_id):
+            return [] if connection_id and connection_id > 0 else ["No such connection"]
+
+    return ErpSync
+
+
+def application(service, version, name):
+    app = Application([service], tns=namespace(version), name=name, in_protocol=Soap11(validator="lxml"),
+                      out_protocol=Soap11())
+    return WsgiApplication(app)
+
+
+ROUTES = {
+    "/Remote/Services88/Favourite.svc": application(favourite_service("Services88"), "Services88", "Favourite"),
+    "/Remote/Services83/CustomerService.svc": application(customer_service("Services83"), "Services83", "CustomerService"),
+    "/Remote/Services86/ErpSync.svc": application(erp_sync_service("Services86"), "Services86", "ErpSync"),
+}
+
+
+def dispatch(environ, start_response):
+    route = ROUTES.get(environ.get("PATH_INFO", ""))
+    if route is None:
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"no such service\n"]
+    return route(environ, start_response)
+
+
+def main():
+    server = create_server(dispatch, host="127.0.0.1", port=0)
+    print(f"listening on http://127.0.0.1:{server.effective_port}", flush=True)
+    server.run()
+
+
+if __name__ == "__main__":
+    main()
