@@ -18,6 +18,8 @@ public struct Redactor: Sendable {
     private let union: XPathSelector?
     /// Words one of which a document must contain for any selector to match; nil when unknown.
     private let hints: [[UInt8]]?
+    /// When every selector is a simple `//A/B` path, its steps (local names), matched without XPath.
+    private let simplePaths: [[String]]?
 
     /// SuperOffice's credentials: `ApplicationToken`, `Credentials/Ticket` (request headers and the ticket
     /// an authentication returns) and any `Password`, in any namespace.
@@ -50,6 +52,39 @@ public struct Redactor: Sendable {
             words.append(Array(last.utf8))
         }
         hints = words.isEmpty ? nil : words
+        var paths: [[String]] = []
+        for selector in selectors {
+            let expression = selector.expression
+            guard expression.hasPrefix("//") else { paths = []; break }
+            let steps = expression.dropFirst(2).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            guard !steps.isEmpty, steps.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } })
+            else { paths = []; break }
+            paths.append(steps)
+        }
+        simplePaths = paths.isEmpty ? nil : paths
+    }
+
+    /// The elements whose local-name ancestry ends with one of `paths`, found in one walk of the tree.
+    private static func elements(matching paths: [[String]], in document: XMLDocument) -> [Node] {
+        var found: [Node] = []
+        var stack: [String] = []
+        func walk(_ node: Node) {
+            stack.append(node.localName)
+            for path in paths where path.count <= stack.count && path.last == stack.last
+                && Array(stack.suffix(path.count)) == path
+            {
+                found.append(node)
+                break
+            }
+            var child = node.pointee.children
+            while let current = child {
+                if current.isElement { walk(current) }
+                child = current.pointee.next
+            }
+            stack.removeLast()
+        }
+        if let root = document.root { walk(root) }
+        return found
     }
 
     /// The document with its secrets replaced, and how many values were replaced. Input that is not
@@ -63,7 +98,10 @@ public struct Redactor: Sendable {
         if let hints, !wide, !hints.contains(where: { Self.contains(bytes, $0) }) { return (bytes, 0) }
         guard let document = parsed ?? (try? XMLDocument(bytes: bytes, name: "body")) else { return (bytes, 0) }
         var targets = Set<String>()
-        for selector in union.map({ [$0] }) ?? selectors {
+        if let simplePaths {
+            for node in Self.elements(matching: simplePaths, in: document) { targets.insert(Self.indexedPath(node)) }
+        }
+        for selector in simplePaths != nil ? [] : union.map({ [$0] }) ?? selectors {
             for raw in selector.select(in: document) {
                 let node = raw.assumingMemoryBound(to: xmlNode.self)
                 if node.pointee.type == XML_ATTRIBUTE_NODE, let parent = node.pointee.parent {
@@ -164,15 +202,17 @@ private struct Scanner {
         var rootCounts: [ArraySlice<UInt8>: Int] = [:]
         var i = 0
         let n = bytes.count
-        func starts(_ text: String, at index: Int) -> Bool {
-            let utf8 = Array(text.utf8)
-            return index + utf8.count <= n && Array(bytes[index..<index + utf8.count]) == utf8
+        func starts(_ text: StaticString, at index: Int) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard index + count <= n else { return false }
+            let start = text.utf8Start
+            for k in 0..<count where bytes[index + k] != start[k] { return false }
+            return true
         }
-        func skip(past text: String, from index: Int) -> Int {
-            let utf8 = Array(text.utf8)
+        func skip(past text: StaticString, from index: Int) -> Int {
             var j = index
-            while j + utf8.count <= n {
-                if bytes[j] == utf8[0] && Array(bytes[j..<j + utf8.count]) == utf8 { return j + utf8.count }
+            while j + text.utf8CodeUnitCount <= n {
+                if starts(text, at: j) { return j + text.utf8CodeUnitCount }
                 j += 1
             }
             return n

@@ -75,7 +75,7 @@ enum CassetteCoding {
 
     static func body(_ bytes: [UInt8], into out: inout String) {
         if bytes.isEmpty { return }
-        guard let text = isBlockText(bytes), !text.hasPrefix(" "), !text.hasPrefix("\t"), text.contains("\n") else {
+        guard let text = isBlockText(bytes), bytes.first != 0x20, bytes.first != 0x09, bytes.contains(0x0A) else {
             if let text = isBlockText(bytes) {
                 out += "  body: \(scalar(text))\n"
             } else {
@@ -83,15 +83,21 @@ enum CassetteCoding {
             }
             return
         }
-        // A literal block: | keeps one final newline, |- none, |+ several.
+        // A literal block: | keeps one final newline, |- none, |+ several. Lines are indented byte by byte.
         var trailing = 0
-        for character in text.utf8.reversed() {
-            if character == 0x0A { trailing += 1 } else { break }
-        }
+        while trailing < bytes.count, bytes[bytes.count - 1 - trailing] == 0x0A { trailing += 1 }
         out += "  body: |" + (trailing == 0 ? "-" : trailing > 1 ? "+" : "") + "\n"
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if trailing > 0 { lines.removeLast() }
-        for line in lines { out += line.isEmpty ? "\n" : "    " + line + "\n" }
+        let content = text.utf8.dropLast(min(trailing, 1))
+        var block: [UInt8] = []
+        block.reserveCapacity(content.count + content.count / 8 + 8)
+        var lineStart = true
+        for byte in content {
+            if lineStart && byte != 0x0A { block.append(contentsOf: [0x20, 0x20, 0x20, 0x20]) }
+            block.append(byte)
+            lineStart = byte == 0x0A
+        }
+        block.append(0x0A)
+        out += String(decoding: block, as: UTF8.self)
     }
 
     /// A YAML scalar: plain when that is unambiguous, otherwise double-quoted with escapes.
@@ -120,17 +126,33 @@ enum CassetteCoding {
 
     static let reservedWords: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"]
 
+    /// Bytes that never stand in a plain scalar here: quotes, flow and anchor indicators, and the like.
+    static let forbidden: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in "\"'{}[],&*!|>%@`\t".utf8 { table[Int(byte)] = true }
+        for byte in 0..<0x20 { table[byte] = true }
+        table[0x7F] = true
+        return table
+    }()
+
     /// Conservative: starts with a letter, digit or slash, holds no YAML indicator sequence, and does not read
-    /// as a number, boolean or null.
+    /// as a number, boolean or null. Runs over the UTF-8 bytes: it is called for every recorded header.
     static func isPlainSafe(_ text: String) -> Bool {
-        guard let first = text.unicodeScalars.first, !text.hasSuffix(" "), !text.hasSuffix(":") else { return false }
-        guard first.properties.isAlphabetic || ("0"..."9").contains(first) || first == "/" else { return false }
-        if reservedWords.contains(text.lowercased()) || Double(text) != nil || Int(text) != nil { return false }
-        if text.contains(": ") || text.contains(" #") || text.contains("\t") { return false }
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) { return false }
-            if "\"'{}[],&*!|>%@`".unicodeScalars.contains(scalar) { return false }
+        let utf8 = text.utf8
+        guard let first = utf8.first, let last = utf8.last, last != 0x20, last != 0x3A else { return false }
+        let letter = (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) || first >= 0x80
+        let digit = first >= 0x30 && first <= 0x39
+        guard letter || digit || first == 0x2F else { return false }
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            if forbidden[Int(byte)] { return false }
+            if previous == 0x3A && byte == 0x20 { return false }  // ": "
+            if previous == 0x20 && byte == 0x23 { return false }  // " #"
+            if byte == 0xC2 { return false }  // C1 controls and NBSP start with 0xC2: quote to be safe
+            previous = byte
         }
+        if digit && (Double(text) != nil || Int(text) != nil) { return false }
+        if utf8.count <= 5 && reservedWords.contains(text.lowercased()) { return false }
         return true
     }
 }

@@ -4,10 +4,19 @@ import SoapXML
 /// All specs under a folder, indexed by endpoint and payload element.
 public struct SpecSet: Sendable {
     /// Every spec, in path order.
-    public var specs: [LoadedSpec]
+    public let specs: [LoadedSpec]
+    /// Spec indices by endpoint key, so that a request never scans every spec.
+    private let byEndpoint: [String: [Int]]
 
     /// Wraps loaded specs.
-    public init(_ specs: [LoadedSpec]) { self.specs = specs }
+    public init(_ specs: [LoadedSpec]) {
+        self.specs = specs
+        var index: [String: [Int]] = [:]
+        for (position, loaded) in specs.enumerated() {
+            index[SoapMessage.endpointKey(loaded.spec.endpoint), default: []].append(position)
+        }
+        byEndpoint = index
+    }
 
     /// The spec files under `path` (a file, or a folder searched recursively), in path order.
     public static func files(at path: String) -> [String] {
@@ -46,8 +55,7 @@ public struct SpecSet: Sendable {
 
     /// Specs served at the endpoint of `path` (tenant prefix and query ignored).
     public func specs(atEndpoint path: String) -> [LoadedSpec] {
-        let key = SoapMessage.endpointKey(path)
-        return specs.filter { SoapMessage.endpointKey($0.spec.endpoint) == key }
+        (byEndpoint[SoapMessage.endpointKey(path)] ?? []).map { specs[$0] }
     }
 
     /// The spec for a request to `path` whose Body's first child is `element`.
