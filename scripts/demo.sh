@@ -10,6 +10,18 @@ cp "$fixtures/Services88-ToggleFavourite-response-twin.xml" "$work/twin.xml"
 cp "$fixtures/Services88-ToggleFavourite-response-changed.xml" "$work/changed.xml"
 cd "$work"
 
+# Waits until the log file $1 of process $2 names the address it listens on, and prints that address.
+wait_for_url() {
+    for _ in $(seq 1 200); do
+        url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$1" | head -n 1 || true)
+        [ -n "$url" ] && { echo "$url"; return 0; }
+        kill -0 "$2" 2>/dev/null || break
+        sleep 0.05
+    done
+    cat "$1" >&2
+    return 1
+}
+
 if [ -t 1 ]; then bold=$'\033[1m'; plain=$'\033[0m'; else bold=''; plain=''; fi
 say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 
@@ -41,14 +53,7 @@ log=$work/sandbox.log
 "$bin" sandbox --specs specs --listen 127.0.0.1:0 > "$log" 2>&1 &
 sandbox=$!
 trap 'kill "$sandbox" 2>/dev/null' EXIT
-url=""
-for _ in $(seq 1 200); do
-    url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -n 1 || true)
-    [ -n "$url" ] && break
-    kill -0 "$sandbox" 2>/dev/null || break
-    sleep 0.05
-done
-[ -n "$url" ] || { cat "$log"; echo "demo: the sandbox did not start" >&2; exit 1; }
+url=$(wait_for_url "$log" "$sandbox") || { echo "demo: the sandbox did not start" >&2; exit 1; }
 head -n 1 "$log"
 
 for operation in Services88/Favourite/ToggleFavourite Services83/CustomerService/UpdateFeatureToggles \
@@ -67,14 +72,7 @@ recordlog=$work/record.log
 "$bin" record --upstream "$url" --cassette "$cassette" --listen 127.0.0.1:0 > "$recordlog" 2>&1 &
 recorder=$!
 trap 'kill "$sandbox" "$recorder" 2>/dev/null' EXIT
-proxy=""
-for _ in $(seq 1 200); do
-    proxy=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$recordlog" | head -n 1 || true)
-    [ -n "$proxy" ] && break
-    kill -0 "$recorder" 2>/dev/null || break
-    sleep 0.05
-done
-[ -n "$proxy" ] || { cat "$recordlog"; echo "demo: the record proxy did not start" >&2; exit 1; }
+proxy=$(wait_for_url "$recordlog" "$recorder") || { echo "demo: the record proxy did not start" >&2; exit 1; }
 head -n 1 "$recordlog"
 for operation in Services88/Favourite/ToggleFavourite Services83/CustomerService/UpdateFeatureToggles \
                  Services86/ErpSync/ToggleErpConnectionActive; do

@@ -30,35 +30,15 @@ struct InteropTests {
         init(_ description: String) { self.description = description }
     }
 
-    /// Starts a process and reads the URL its first line names.
-    static func start(_ executable: String, _ arguments: [String]) throws -> (Process, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = CLI.root
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        let url = text.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init) ?? ""
-        return (process, url.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-
     @Test func zeepThroughTheRecordProxyToSpyne() throws {
         try Self.ensureEnvironment()
-        let (spyne, upstream) = try Self.start(Self.python, [CLI.root.appendingPathComponent("Tests/Interop/spyne_server.py").path])
+        let (spyne, upstream) = try CLI.startServer([CLI.root.appendingPathComponent("Tests/Interop/spyne_server.py").path],
+                                                    executable: Self.python)
         defer { spyne.terminate() }
         #expect(upstream.hasPrefix("http://127.0.0.1:"))
         let cassette = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString).yaml").path
-        let (recorder, proxy) = try Self.start(CLI.binary.path, ["record", "--upstream", upstream, "--cassette", cassette,
-                                                                 "--listen", "127.0.0.1:0"])
+        let (recorder, proxy) = try CLI.startServer(["record", "--upstream", upstream, "--cassette", cassette,
+                                                     "--listen", "127.0.0.1:0"])
         defer { if recorder.isRunning { recorder.terminate() } }
         let client = try CLI.runExecutable(Self.python, [
             CLI.root.appendingPathComponent("Tests/Interop/zeep_client.py").path, proxy,

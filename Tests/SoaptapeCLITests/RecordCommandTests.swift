@@ -5,33 +5,12 @@ import Testing
 
 /// `soaptape record` as a process: killed without warning, it leaves a cassette that loads.
 struct RecordCommandTests {
-    /// Starts `soaptape ARGUMENTS` and returns it with the URL its first line names.
-    static func start(_ arguments: [String]) throws -> (Process, String, Pipe) {
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = CLI.root
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        let url = text.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init) ?? ""
-        return (process, url.trimmingCharacters(in: .whitespacesAndNewlines), output)
-    }
-
     @Test func aKilledRecorderLeavesACassetteThatLoads() async throws {
-        let (sandbox, upstream, _) = try Self.start(["sandbox", "--specs", "specs", "--listen", "127.0.0.1:0"])
+        let (sandbox, upstream) = try CLI.startServer(["sandbox", "--specs", "specs", "--listen", "127.0.0.1:0"])
         defer { sandbox.terminate() }
         let cassette = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString).yaml").path
-        let (recorder, proxy, _) = try Self.start(["record", "--upstream", upstream, "--cassette", cassette,
-                                                   "--listen", "127.0.0.1:0"])
+        let (recorder, proxy) = try CLI.startServer(["record", "--upstream", upstream, "--cassette", cassette,
+                                                     "--listen", "127.0.0.1:0"])
         #expect(proxy.hasPrefix("http://127.0.0.1:"))
         let spec = try SpecLoader.load(CLI.root.appendingPathComponent("specs/Services88/Favourite/ToggleFavourite.yaml").path).spec
         let body = Array(try EnvelopeTemplate.render(spec.request, as: .soap11).utf8)

@@ -73,6 +73,28 @@ enum CLI {
                        stderr: String(decoding: stderrData, as: UTF8.self), status: process.terminationStatus)
     }
 
+    /// Starts `executable` (the soaptape binary when nil) from the repository root and returns it with the
+    /// `http://127.0.0.1:PORT` URL its first line of output names (servers print where they listen).
+    static func startServer(_ arguments: [String], executable: String? = nil) throws -> (Process, String) {
+        let process = Process()
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        let url = text.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init) ?? ""
+        return (process, url.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     /// A fresh temporary directory holding `files`.
     static func directory(with files: [String: [UInt8]]) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString)").path
