@@ -26,7 +26,8 @@ struct RecordCommand: AsyncParsableCommand {
             SIGTERM it prints what it recorded, per operation, and exits 0.
 
             Example:
-              soaptape record --upstream https://online.superoffice.com/Cust12345 --cassette cassettes/favourites.yaml
+              soaptape record --upstream https://online.example.com/Cust12345 \\
+                  --cassette cassettes/favourites.yaml
             """)
 
     @Option(name: .customLong("upstream"), help: ArgumentHelp("The real server's base URL.", valueName: "url"))

@@ -6,7 +6,7 @@ import Foundation
 struct Soaptape: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "soaptape",
-        abstract: "Record, replay and verify SOAP traffic, comparing envelopes canonically.",
+        abstract: "Record SOAP traffic, stub services from specs, and compare envelopes canonically.",
         discussion: """
             soaptape compares SOAP envelopes the way a person reads them: by namespace URI and local \
             name, never by prefix; with xsi:type values resolved; ignoring indentation, attribute order, \
