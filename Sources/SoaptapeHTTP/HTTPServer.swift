@@ -33,6 +33,21 @@ public final class HTTPServer: Sendable {
         host: String = "127.0.0.1", port: Int = 0, maximumBodySize: Int = 64 << 20, tls: TLSConfiguration? = nil,
         respond: @escaping @Sendable (HTTPRequestMessage) async -> HTTPResponseMessage
     ) async throws -> HTTPServer {
+        try await start(host: host, port: port, maximumBodySize: maximumBodySize, tls: tls, responder: .task(respond))
+    }
+
+    /// Starts listening on `host:port`, answering every request on the event loop of its connection: no task is
+    /// created per request (the record proxy's hot path).
+    public static func start(
+        host: String = "127.0.0.1", port: Int = 0, maximumBodySize: Int = 64 << 20, tls: TLSConfiguration? = nil,
+        respondOnLoop: @escaping @Sendable (HTTPRequestMessage, EventLoop) -> EventLoopFuture<HTTPResponseMessage>
+    ) async throws -> HTTPServer {
+        try await start(host: host, port: port, maximumBodySize: maximumBodySize, tls: tls, responder: .loop(respondOnLoop))
+    }
+
+    private static func start(
+        host: String, port: Int, maximumBodySize: Int, tls: TLSConfiguration?, responder: Responder
+    ) async throws -> HTTPServer {
         let sslContext = try tls.map { try NIOSSLContext(configuration: $0) }
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -46,7 +61,7 @@ public final class HTTPServer: Sendable {
                     }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
-                        RequestHandler(maximumBodySize: maximumBodySize, respond: respond))
+                        RequestHandler(maximumBodySize: maximumBodySize, responder: responder))
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()
@@ -58,6 +73,12 @@ public final class HTTPServer: Sendable {
     public func shutdown() async throws {
         try await channel.close()
     }
+}
+
+/// How a server answers: in a task (may await anything), or on the connection's event loop.
+enum Responder: Sendable {
+    case task(@Sendable (HTTPRequestMessage) async -> HTTPResponseMessage)
+    case loop(@Sendable (HTTPRequestMessage, EventLoop) -> EventLoopFuture<HTTPResponseMessage>)
 }
 
 /// Collects one request at a time, answers it, and keeps the connection alive when the client wants it.
@@ -73,11 +94,11 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private var state = State.idle
     private let maximumBodySize: Int
-    private let respond: @Sendable (HTTPRequestMessage) async -> HTTPResponseMessage
+    private let responder: Responder
 
-    init(maximumBodySize: Int, respond: @escaping @Sendable (HTTPRequestMessage) async -> HTTPResponseMessage) {
+    init(maximumBodySize: Int, responder: Responder) {
         self.maximumBodySize = maximumBodySize
-        self.respond = respond
+        self.responder = responder
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -101,11 +122,17 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 body: body.readBytes(length: body.readableBytes) ?? [])
             // The responder may wait (a proxy forwarding upstream); the answer is written back on this
             // connection's event loop. The pipeline handler holds later pipelined requests until then.
-            let respond = self.respond
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let promise = context.eventLoop.makePromise(of: HTTPResponseMessage.self)
-            promise.completeWithTask { await respond(request) }
-            promise.futureResult.whenSuccess { response in
+            let answer: EventLoopFuture<HTTPResponseMessage>
+            switch responder {
+            case .task(let respond):
+                let promise = context.eventLoop.makePromise(of: HTTPResponseMessage.self)
+                promise.completeWithTask { await respond(request) }
+                answer = promise.futureResult
+            case .loop(let respond):
+                answer = respond(request, context.eventLoop)
+            }
+            answer.whenSuccess { response in
                 let (handler, context) = bound.value
                 handler.write(response, keepAlive: head.isKeepAlive, version: head.version, context: context)
             }

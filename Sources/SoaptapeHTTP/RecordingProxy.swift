@@ -57,6 +57,10 @@ public final class RecordingProxy: Sendable {
     private let writer: CassetteWriter?
     private let matcher: InteractionMatcher?
     private let specs: SpecSet?
+    /// Pooled keep-alive connections for a plain-http upstream; nil for https (AsyncHTTPClient handles TLS).
+    private let pool: UpstreamConnectionPool?
+    /// The upstream URL's path (`/Cust12345`), put before every forwarded path.
+    private let basePath: String
 
     /// A proxy recording into `writer` (nil in mode `none`), answering from `matcher` in modes `new` and `none`.
     public init(configuration: Configuration, writer: CassetteWriter?, matcher: InteractionMatcher?, specs: SpecSet?)
@@ -80,16 +84,68 @@ public final class RecordingProxy: Sendable {
             clientConfiguration.tlsConfiguration = tls
         }
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        if let url = URL(string: configuration.upstream), url.scheme == "http", let host = url.host {
+            pool = UpstreamConnectionPool(host: host, port: url.port ?? 80, timeout: configuration.timeout,
+                                          maximumBodySize: configuration.maximumBodySize)
+            basePath = url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path
+        } else {
+            pool = nil
+            basePath = ""
+        }
     }
 
-    /// Stops the upstream client.
+    /// Answers one client request on `loop`: forwarded over a pooled connection of that loop when the upstream
+    /// is plain http, otherwise through AsyncHTTPClient.
+    public func respond(to request: HTTPRequestMessage, on loop: EventLoop) -> EventLoopFuture<HTTPResponseMessage> {
+        guard let pool else { return loop.makeFutureWithTask { await self.respond(to: request) } }
+        let version = SoapMessage.version(contentType: request.header("Content-Type")) ?? .soap11
+        if let early = answerFromCassette(request, version: version) { return loop.makeSucceededFuture(early) }
+        let started = ContinuousClock.now
+        var outbound = request
+        outbound.path = basePath + request.path
+        return pool.execute(outbound, headers: forwardedHeaders(request), on: loop).map { response in
+            let answer = HTTPResponseMessage(
+                status: response.status,
+                headers: response.headers.filter { !Self.hopByHop.contains($0.name.lowercased()) },
+                body: response.body)
+            self.record(request, answer, started: started)
+            return answer
+        }.flatMapErrorThrowing { error in
+            let (status, cause) = Self.describe(error, timeout: self.configuration.timeout)
+            let answer = self.fault(version, sender: false, status: status,
+                                    "the upstream \(self.configuration.upstream) could not answer: \(cause)")
+            if self.configuration.recordErrors { self.record(request, answer, started: started) }
+            return answer
+        }
+    }
+
+    /// The headers forwarded upstream: hop-by-hop ones and those the client's Connection header lists left out.
+    private func forwardedHeaders(_ request: HTTPRequestMessage) -> HTTPHeaders {
+        let connectionListed = Set((request.header("Connection") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        var headers = HTTPHeaders()
+        for (name, value) in request.headers
+        where !Self.hopByHop.contains(name.lowercased()) && !connectionListed.contains(name.lowercased()) {
+            headers.add(name: name, value: value)
+        }
+        return headers
+    }
+
+    /// Stops the upstream clients.
     public func shutdown() async {
+        pool?.close()
         try? await client.shutdown()
     }
 
     /// Answers one client request.
     public func respond(to request: HTTPRequestMessage) async -> HTTPResponseMessage {
         let version = SoapMessage.version(contentType: request.header("Content-Type")) ?? .soap11
+        if let early = answerFromCassette(request, version: version) { return early }
+        return await forward(request, version: version)
+    }
+
+    /// The cassette's answer in modes `new` and `none`, when there is one (or, in `none`, the fault).
+    private func answerFromCassette(_ request: HTTPRequestMessage, version: SoapVersion) -> HTTPResponseMessage? {
         if configuration.mode == .new || configuration.mode == .none, let matcher {
             switch matcher.match(request) {
             case .matched(let interaction):
@@ -107,7 +163,7 @@ public final class RecordingProxy: Sendable {
         if configuration.mode == .none {
             return fault(version, sender: true, status: nil, "no recorded interaction matches this request")
         }
-        return await forward(request, version: version)
+        return nil
     }
 
     static func replayed(_ interaction: Interaction) -> HTTPResponseMessage {
@@ -134,12 +190,7 @@ public final class RecordingProxy: Sendable {
     private func forward(_ request: HTTPRequestMessage, version: SoapVersion) async -> HTTPResponseMessage {
         var outbound = HTTPClientRequest(url: configuration.upstream + request.path)
         outbound.method = HTTPMethod(rawValue: request.method)
-        let connectionListed = Set((request.header("Connection") ?? "").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
-        for (name, value) in request.headers
-        where !Self.hopByHop.contains(name.lowercased()) && !connectionListed.contains(name.lowercased()) {
-            outbound.headers.add(name: name, value: value)
-        }
+        outbound.headers = forwardedHeaders(request)
         if !request.body.isEmpty || request.method == "POST" {
             outbound.body = .bytes(ByteBuffer(bytes: request.body))
         }
@@ -221,6 +272,18 @@ public final class RecordingProxy: Sendable {
     }
 
     static func describe(_ error: Error, timeout: TimeAmount) -> (Int, String) {
+        switch error {
+        case UpstreamConnectionPool.Failure.timedOut:
+            return (504, "it did not answer within \(timeout.nanoseconds / 1_000_000_000) s")
+        case UpstreamConnectionPool.Failure.tooLarge:
+            return (502, "its answer was larger than the body limit (--max-body)")
+        case UpstreamConnectionPool.Failure.closedEarly:
+            return (502, "it closed the connection without answering")
+        case UpstreamConnectionPool.Failure.connect(let reason):
+            return describe(ConnectFailure(reason: reason), timeout: timeout)
+        default:
+            break
+        }
         let text = String(describing: error)
         if text.contains("deadlineExceeded") || text.contains("readTimeout") || text.contains("connectTimeout") {
             return (504, "it did not answer within \(timeout.nanoseconds / 1_000_000_000) s")
@@ -236,6 +299,11 @@ public final class RecordingProxy: Sendable {
             return (502, "the response body was larger than \(64) MiB or cut short (\(text))")
         }
         return (502, text)
+    }
+
+    private struct ConnectFailure: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { reason }
     }
 
     private func fault(_ version: SoapVersion, sender: Bool, status: Int?, _ reason: String) -> HTTPResponseMessage {

@@ -137,7 +137,7 @@ struct RecordCommand: AsyncParsableCommand {
         let server: HTTPServer
         do {
             server = try await HTTPServer.start(host: address.host, port: address.port, maximumBodySize: maxBody) {
-                await proxy.respond(to: $0)
+                proxy.respond(to: $0, on: $1)
             }
         } catch {
             await proxy.shutdown()

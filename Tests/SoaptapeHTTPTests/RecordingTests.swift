@@ -34,7 +34,9 @@ struct RecordingTests {
             soaptape: "test", upstream: upstream.baseURL, createdAt: Date().iso8601Milliseconds))
         let proxy = try RecordingProxy(configuration: configuration, writer: writer, matcher: nil,
                                        specs: try SpecSet.load([specsFolder]))
-        let server = try await HTTPServer.start { await proxy.respond(to: $0) }
+        // The record command's path: answered on the connection's event loop (pooled upstream connections for
+        // http, AsyncHTTPClient for https).
+        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1) }
         return Rig(upstream: upstream, proxy: proxy, server: server, cassette: cassette)
     }
 
@@ -149,7 +151,7 @@ struct RecordingTests {
         let configuration = RecordingProxy.Configuration(upstream: "http://127.0.0.1:\(port)")
         let writer = try CassetteWriter(path: cassette, header: CassetteHeader(soaptape: "t", upstream: "u", createdAt: "c"))
         let proxy = try RecordingProxy(configuration: configuration, writer: writer, matcher: nil, specs: nil)
-        let server = try await HTTPServer.start { await proxy.respond(to: $0) }
+        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1) }
         let envelope = Array("<s:Envelope xmlns:s='http://www.w3.org/2003/05/soap-envelope'><s:Body><x/></s:Body></s:Envelope>".utf8)
         let down = try await SoapClient().post(server.baseURL + "/Remote/Services88/Favourite.svc",
                                                headers: [("Content-Type", "application/soap+xml")], body: envelope)

@@ -36,7 +36,7 @@ enum CassetteCoding {
         var out = ""
         out.reserveCapacity(interaction.request.body.count + interaction.response.body.count + 1024)
         out += "recorded_at: \(scalar(interaction.recordedAt))\n"
-        out += "duration_ms: \(String(format: "%.3f", interaction.durationMilliseconds))\n"
+        out += "duration_ms: \(milliseconds(interaction.durationMilliseconds))\n"
         if let operation = interaction.operation {
             let fields = [("version", operation.version), ("agent", operation.agent), ("name", operation.name),
                           ("element", operation.element), ("action", operation.action)]
@@ -62,6 +62,13 @@ enum CassetteCoding {
     static func interactionText(_ interaction: Interaction) -> String {
         interactionMarker + "\(interaction.sequence)\nsequence: \(interaction.sequence)\n" + interactionBody(interaction)
             + endMarker + "\(interaction.sequence)\n"
+    }
+
+    /// `12.345`: three decimals, without a formatter.
+    static func milliseconds(_ value: Double) -> String {
+        let thousandths = Int((max(0, value) * 1000).rounded())
+        let fraction = String(thousandths % 1000)
+        return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
     static func headers(_ headers: [HeaderField], into out: inout String) {

@@ -5,8 +5,7 @@ import SoapXML
 public enum SoapMessage {
     /// The SOAP version a `Content-Type` names: `text/xml` is 1.1, `application/soap+xml` is 1.2.
     public static func version(contentType: String?) -> SoapVersion? {
-        guard let type = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        else { return nil }
+        guard let type = contentType?.split(separator: ";").first.map({ trimmed($0).lowercased() }) else { return nil }
         switch type {
         case "text/xml": return .soap11
         case "application/soap+xml": return .soap12
@@ -18,7 +17,7 @@ public enum SoapMessage {
     public static func action(contentType: String?, soapActionHeader: String?) -> String? {
         if let contentType {
             for parameter in contentType.split(separator: ";").dropFirst() {
-                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                let pair = parameter.split(separator: "=", maxSplits: 1).map(trimmed)
                 if pair.count == 2, pair[0].lowercased() == "action" { return unquoted(pair[1]) }
             }
         }
@@ -34,20 +33,28 @@ public enum SoapMessage {
         }
     }
 
-    static func unquoted(_ text: String) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.count >= 2, trimmed.hasPrefix("\""), trimmed.hasSuffix("\"") {
-            return String(trimmed.dropFirst().dropLast())
+    static func unquoted(_ text: some StringProtocol) -> String {
+        let value = trimmed(text)
+        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+            return String(value.dropFirst().dropLast())
         }
-        return trimmed
+        return value
     }
 
-    /// The `/Remote/ServicesNN/<Agent>.svc` part of a path, tenant prefix and query removed.
+    /// `text` without spaces and tabs at either end (no Foundation: this runs for every request).
+    static func trimmed(_ text: some StringProtocol) -> String {
+        var slice = Substring(text)
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+        return String(slice)
+    }
+
+    /// The `/Remote/ServicesNN/<Agent>.svc` part of a path, tenant prefix and query removed, lower-cased.
     public static func endpointKey(_ path: String) -> String {
-        var path = String(path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-        if let range = path.range(of: "/Remote/", options: .caseInsensitive) { path = String(path[range.lowerBound...]) }
-        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
-        return path.lowercased()
+        var key = (path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").lowercased()
+        if let range = key.range(of: "/remote/") { key = String(key[range.lowerBound...]) }
+        while key.count > 1 && key.hasSuffix("/") { key.removeLast() }
+        return key
     }
 
     /// A SOAP Fault envelope in `version`: Client/Sender faults when `sender`, Server/Receiver otherwise.
