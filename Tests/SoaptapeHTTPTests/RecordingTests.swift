@@ -142,6 +142,25 @@ struct RecordingTests {
         #expect(!recorded.response.headers.contains { $0.name.lowercased() == "content-encoding" })
     }
 
+    @Test func anUpstreamThatDoesNotAnswerInTimeGetsA504Fault() async throws {
+        let silent = try await HTTPServer.start { _ in
+            try? await Task.sleep(for: .seconds(10))
+            return HTTPResponseMessage(status: 200, headers: [], body: [])
+        }
+        var configuration = RecordingProxy.Configuration(upstream: silent.baseURL)
+        configuration.timeout = .seconds(1)
+        let proxy = try RecordingProxy(configuration: configuration, writer: nil, matcher: nil, specs: nil)
+        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1) }
+        let response = try await SoapClient().post(server.baseURL + "/x", headers: [("Content-Type", "text/xml")],
+                                                   body: Array("<x/>".utf8))
+        #expect(response.status == 504)
+        let fault = try #require(SoapMessage.faultDetails(try XMLDocument(bytes: response.body, name: "fault")))
+        #expect(fault.reason == "the upstream \(silent.baseURL) could not answer: it did not answer within 1 s")
+        try await server.shutdown()
+        await proxy.shutdown()
+        try await silent.shutdown()
+    }
+
     @Test func anUpstreamThatIsDownGetsA502FaultAndRecoveryIsSeen() async throws {
         // A port with nothing listening: start a server, note its port, stop it.
         let placeholder = try await HTTPServer.start { _ in HTTPResponseMessage(status: 200, headers: [], body: []) }
