@@ -83,17 +83,6 @@ extension UnsafeMutablePointer where Pointee == xmlNode {
         let (index, repeats) = siblingPosition
         return repeats ? "\(localName)[\(index)]" : localName
     }
-
-    /// The readable path from the root, for nodes found outside a comparison walk.
-    var readablePath: String {
-        var segments: [String] = []
-        var node: Node? = self
-        while let current = node, current.isElement {
-            segments.append(current.pathSegment)
-            node = current.pointee.parent
-        }
-        return "/" + segments.reversed().joined(separator: "/")
-    }
 }
 
 extension UnsafeMutablePointer where Pointee == xmlAttr {
