@@ -138,7 +138,7 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         case (.end, .discarding(let head)):
             state = .idle
-            let reason = "the request body is larger than \(maximumBodySize) bytes"
+            let reason = "the request body is larger than \(maximumBodySize) bytes; raise --max-body to accept it"
             let version = SoapMessage.version(contentType: head.headers.first(name: "Content-Type")) ?? .soap11
             let response = HTTPResponseMessage(
                 status: 413, headers: [("Content-Type", SoapMessage.contentType(version, action: nil))],

@@ -142,6 +142,56 @@ struct RecordingTests {
         #expect(!recorded.response.headers.contains { $0.name.lowercased() == "content-encoding" })
     }
 
+    @Test func modeNewAnswersRecordedRequestsAndRecordsOnlyNewOnes() async throws {
+        let calls = Counter()
+        let upstream = try await HTTPServer.start { request in
+            calls.add()
+            return HTTPResponseMessage(status: 200, headers: [("Content-Type", "text/xml")],
+                                       body: Array("<Answer n='\(calls.value)'/>".utf8))
+        }
+        func envelope(_ id: Int) -> [UInt8] {
+            Array(("<s:Envelope xmlns:s='http://schemas.xmlsoap.org/soap/envelope/'><s:Body><Get xmlns='urn:x'><Id>\(id)"
+                   + "</Id></Get></s:Body></s:Envelope>").utf8)
+        }
+        // Record one interaction in mode all.
+        let first = try await Self.rig(upstream: upstream)
+        _ = try await SoapClient().post(first.server.baseURL + "/Remote/Services88/X.svc",
+                                        headers: [("Content-Type", "text/xml")], body: envelope(1))
+        try await first.server.shutdown()
+        await first.proxy.shutdown()
+        // Mode new on the same cassette: the recorded request is answered from it, a new one is forwarded.
+        var configuration = RecordingProxy.Configuration(upstream: upstream.baseURL)
+        configuration.mode = .new
+        let recorded = try CassetteLoader.load(first.cassette).cassette.interactions
+        let writer = try CassetteWriter(path: first.cassette, header: CassetteHeader(soaptape: "t", upstream: "u", createdAt: "c"))
+        let proxy = try RecordingProxy(configuration: configuration, writer: writer,
+                                       matcher: InteractionMatcher(recorded), specs: nil)
+        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1) }
+        let again = try await SoapClient().post(server.baseURL + "/Remote/Services88/X.svc",
+                                                headers: [("Content-Type", "text/xml")], body: envelope(1))
+        let other = try await SoapClient().post(server.baseURL + "/Remote/Services88/X.svc",
+                                                headers: [("Content-Type", "text/xml")], body: envelope(2))
+        try await server.shutdown()
+        await proxy.shutdown()
+        try await upstream.shutdown()
+        #expect(String(decoding: again.body, as: UTF8.self) == "<Answer n='1'/>")
+        #expect(String(decoding: other.body, as: UTF8.self) == "<Answer n='2'/>")
+        #expect(calls.value == 2)
+        #expect(try CassetteLoader.load(first.cassette).cassette.interactions.map(\.sequence) == [1, 2])
+    }
+
+    @Test func aBodyOverTheLimitGets413AndAFault() async throws {
+        let server = try await HTTPServer.start(maximumBodySize: 16) { _ in
+            HTTPResponseMessage(status: 200, headers: [], body: [])
+        }
+        let response = try await SoapClient().post(server.baseURL + "/x", headers: [("Content-Type", "text/xml")],
+                                                   body: Array(repeating: UInt8(ascii: "x"), count: 100))
+        #expect(response.status == 413)
+        let fault = try #require(SoapMessage.faultDetails(try XMLDocument(bytes: response.body, name: "fault")))
+        #expect(fault.reason == "the request body is larger than 16 bytes; raise --max-body to accept it")
+        try await server.shutdown()
+    }
+
     @Test func anUpstreamThatDoesNotAnswerInTimeGetsA504Fault() async throws {
         let silent = try await HTTPServer.start { _ in
             try? await Task.sleep(for: .seconds(10))
@@ -229,4 +279,12 @@ struct RecordingTests {
         try await trusted.shutdown()
         #expect(try CassetteLoader.load(trusted.cassette).cassette.interactions.count == 1)
     }
+}
+
+/// A count shared with a server's responder.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }
