@@ -87,15 +87,21 @@ public struct Redactor: Sendable {
         return found
     }
 
+    /// False when `bytes` surely hold nothing to redact (ASCII-compatible text naming none of the selected
+    /// elements); true when they may.
+    public func mayMatch(_ bytes: [UInt8]) -> Bool {
+        guard let hints, !bytes.isEmpty else { return !bytes.isEmpty }
+        let wide = bytes.prefix(4).contains(0) || bytes.first == 0xFE || bytes.first == 0xFF
+        return wide || hints.contains { Self.contains(bytes, $0) }
+    }
+
     /// The document with its secrets replaced, and how many values were replaced. Input that is not
     /// well-formed XML is returned unchanged with a count of zero (it holds no element to redact).
     /// Pass `document` when the bytes are already parsed, to save parsing them again.
     public func redact(_ bytes: [UInt8], document parsed: XMLDocument? = nil) -> (bytes: [UInt8], count: Int) {
-        if bytes.isEmpty { return (bytes, 0) }
         // Fast path for ASCII-compatible text that names none of the redacted elements. UTF-16 and UTF-32
         // (a byte-order mark, or NUL bytes among the first four) always take the full path.
-        let wide = bytes.prefix(4).contains(0) || bytes.first == 0xFE || bytes.first == 0xFF
-        if let hints, !wide, !hints.contains(where: { Self.contains(bytes, $0) }) { return (bytes, 0) }
+        if !mayMatch(bytes) { return (bytes, 0) }
         guard let document = parsed ?? (try? XMLDocument(bytes: bytes, name: "body")) else { return (bytes, 0) }
         var targets = Set<String>()
         if let simplePaths {

@@ -29,39 +29,36 @@ enum CassetteCoding {
         return text
     }
 
-    /// The interaction's text without its first and last lines (marker and sequence are added by the writer,
-    /// which numbers interactions as they complete). Written by hand rather than through a YAML emitter: this
-    /// runs once per proxied request, and the structure is fixed.
-    static func interactionBody(_ interaction: Interaction) -> String {
-        var out = ""
+    /// The interaction's text, as UTF-8, without its first and last lines (marker and sequence are added by
+    /// the writer, which numbers interactions as they complete). Written by hand rather than through a YAML
+    /// emitter, straight into bytes: this runs once per proxied request, and the structure is fixed.
+    static func interactionBody(_ interaction: Interaction) -> [UInt8] {
+        var out: [UInt8] = []
         out.reserveCapacity(interaction.request.body.count + interaction.response.body.count + 1024)
-        out += "recorded_at: \(scalar(interaction.recordedAt))\n"
-        out += "duration_ms: \(milliseconds(interaction.durationMilliseconds))\n"
+        func line(_ text: String) { out.append(contentsOf: text.utf8) }
+        line("recorded_at: \(scalar(interaction.recordedAt))\n")
+        line("duration_ms: \(milliseconds(interaction.durationMilliseconds))\n")
         if let operation = interaction.operation {
             let fields = [("version", operation.version), ("agent", operation.agent), ("name", operation.name),
                           ("element", operation.element), ("action", operation.action)]
             if fields.contains(where: { $0.1 != nil }) {
-                out += "operation:\n"
-                for (key, value) in fields { if let value { out += "  \(key): \(scalar(value))\n" } }
+                line("operation:\n")
+                for (key, value) in fields { if let value { line("  \(key): \(scalar(value))\n") } }
             }
         }
-        out += "request:\n"
-        out += "  method: \(scalar(interaction.request.method))\n"
-        out += "  path: \(scalar(interaction.request.path))\n"
+        line("request:\n  method: \(scalar(interaction.request.method))\n  path: \(scalar(interaction.request.path))\n")
         headers(interaction.request.headers, into: &out)
         body(interaction.request.body, into: &out)
-        out += "response:\n"
-        out += "  status: \(interaction.response.status)\n"
-        out += "  fault: \(interaction.response.fault)\n"
-        if let encoding = interaction.response.contentEncoding { out += "  content_encoding: \(scalar(encoding))\n" }
+        line("response:\n  status: \(interaction.response.status)\n  fault: \(interaction.response.fault)\n")
+        if let encoding = interaction.response.contentEncoding { line("  content_encoding: \(scalar(encoding))\n") }
         headers(interaction.response.headers, into: &out)
         body(interaction.response.body, into: &out)
         return out
     }
 
     static func interactionText(_ interaction: Interaction) -> String {
-        interactionMarker + "\(interaction.sequence)\nsequence: \(interaction.sequence)\n" + interactionBody(interaction)
-            + endMarker + "\(interaction.sequence)\n"
+        interactionMarker + "\(interaction.sequence)\nsequence: \(interaction.sequence)\n"
+            + String(decoding: interactionBody(interaction), as: UTF8.self) + endMarker + "\(interaction.sequence)\n"
     }
 
     /// `12.345`: three decimals, without a formatter.
@@ -71,40 +68,37 @@ enum CassetteCoding {
         return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
-    static func headers(_ headers: [HeaderField], into out: inout String) {
+    static func headers(_ headers: [HeaderField], into out: inout [UInt8]) {
         if headers.isEmpty {
-            out += "  headers: []\n"
+            out.append(contentsOf: "  headers: []\n".utf8)
             return
         }
-        out += "  headers:\n"
-        for field in headers { out += "  - \(scalar(field.name)): \(scalar(field.value))\n" }
+        out.append(contentsOf: "  headers:\n".utf8)
+        for field in headers { out.append(contentsOf: "  - \(scalar(field.name)): \(scalar(field.value))\n".utf8) }
     }
 
-    static func body(_ bytes: [UInt8], into out: inout String) {
+    static func body(_ bytes: [UInt8], into out: inout [UInt8]) {
         if bytes.isEmpty { return }
-        guard let text = isBlockText(bytes), bytes.first != 0x20, bytes.first != 0x09, bytes.contains(0x0A) else {
-            if let text = isBlockText(bytes) {
-                out += "  body: \(scalar(text))\n"
-            } else {
-                out += "  body_base64: \(Data(bytes).base64EncodedString())\n"
-            }
+        guard let text = isBlockText(bytes) else {
+            out.append(contentsOf: "  body_base64: \(Data(bytes).base64EncodedString())\n".utf8)
+            return
+        }
+        guard bytes.first != 0x20, bytes.first != 0x09, bytes.contains(0x0A) else {
+            out.append(contentsOf: "  body: \(scalar(text))\n".utf8)
             return
         }
         // A literal block: | keeps one final newline, |- none, |+ several. Lines are indented byte by byte.
         var trailing = 0
         while trailing < bytes.count, bytes[bytes.count - 1 - trailing] == 0x0A { trailing += 1 }
-        out += "  body: |" + (trailing == 0 ? "-" : trailing > 1 ? "+" : "") + "\n"
-        let content = text.utf8.dropLast(min(trailing, 1))
-        var block: [UInt8] = []
-        block.reserveCapacity(content.count + content.count / 8 + 8)
+        out.append(contentsOf: ("  body: |" + (trailing == 0 ? "-" : trailing > 1 ? "+" : "") + "\n").utf8)
+        let content = bytes.dropLast(min(trailing, 1))
         var lineStart = true
         for byte in content {
-            if lineStart && byte != 0x0A { block.append(contentsOf: [0x20, 0x20, 0x20, 0x20]) }
-            block.append(byte)
+            if lineStart && byte != 0x0A { out.append(contentsOf: [0x20, 0x20, 0x20, 0x20]) }
+            out.append(byte)
             lineStart = byte == 0x0A
         }
-        block.append(0x0A)
-        out += String(decoding: block, as: UTF8.self)
+        out.append(0x0A)
     }
 
     /// A YAML scalar: plain when that is unambiguous, otherwise double-quoted with escapes.

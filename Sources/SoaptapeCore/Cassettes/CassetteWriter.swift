@@ -50,8 +50,10 @@ public final class CassetteWriter: @unchecked Sendable {
         return try lock.withLock {
             var interaction = interaction
             interaction.sequence = nextSequence
-            try write(CassetteCoding.interactionMarker + "\(nextSequence)\nsequence: \(nextSequence)\n" + body
-                      + CassetteCoding.endMarker + "\(nextSequence)\n")
+            var bytes = Array((CassetteCoding.interactionMarker + "\(nextSequence)\nsequence: \(nextSequence)\n").utf8)
+            bytes += body
+            bytes += (CassetteCoding.endMarker + "\(nextSequence)\n").utf8
+            try write(bytes)
             nextSequence += 1
             let label = interaction.label
             if recorded[label] == nil { order.append(label) }
@@ -66,7 +68,11 @@ public final class CassetteWriter: @unchecked Sendable {
     }
 
     private func write(_ text: String) throws {
-        var bytes = Array(text.utf8)
+        try write(Array(text.utf8))
+    }
+
+    private func write(_ bytes: [UInt8]) throws {
+        var bytes = bytes
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeMutableBytes { buffer in
