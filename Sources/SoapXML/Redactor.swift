@@ -104,16 +104,22 @@ public struct Redactor: Sendable {
         if !mayMatch(bytes) { return (bytes, 0) }
         guard let document = parsed ?? (try? XMLDocument(bytes: bytes, name: "body")) else { return (bytes, 0) }
         var targets = Set<String>()
+        var hashed = Set<UInt64>()
         if let simplePaths {
-            for node in Self.elements(matching: simplePaths, in: document) { targets.insert(Self.indexedPath(node)) }
+            for node in Self.elements(matching: simplePaths, in: document) {
+                targets.insert(Self.indexedPath(node))
+                hashed.insert(PathHash.of(node))
+            }
         }
         for selector in simplePaths != nil ? [] : union.map({ [$0] }) ?? selectors {
             for raw in selector.select(in: document) {
                 let node = raw.assumingMemoryBound(to: xmlNode.self)
                 if node.pointee.type == XML_ATTRIBUTE_NODE, let parent = node.pointee.parent {
                     targets.insert(Self.indexedPath(parent) + "@" + string(node.pointee.name))
+                    hashed.insert(PathHash.attribute(PathHash.of(parent), Array(string(node.pointee.name).utf8)))
                 } else if node.isElement {
                     targets.insert(Self.indexedPath(node))
+                    hashed.insert(PathHash.of(node))
                 }
             }
         }
@@ -122,7 +128,7 @@ public struct Redactor: Sendable {
         let asciiCompatible = ["UTF-8", "UTF8", "US-ASCII", "ASCII", "ISO-8859-1", "LATIN1", "WINDOWS-1252"]
             .contains(encoding)
         if asciiCompatible && !(bytes.count >= 2 && (bytes[0] == 0xFE || bytes[0] == 0xFF)) {
-            return Scanner(bytes: bytes, targets: targets).rewrite()
+            return Scanner(bytes: bytes, targets: hashed).rewrite()
         }
         return rewriteTree(document, targets: targets)
     }
@@ -188,14 +194,48 @@ public struct Redactor: Sendable {
     }
 }
 
+/// Element paths (`/Envelope[1]/Body[1]/X[1]`) as 64-bit hashes, so that the scanner needs no string per
+/// element. A collision could only redact one value too many, never miss a target.
+enum PathHash {
+    static let root: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    static func step(_ parent: UInt64, _ name: some Sequence<UInt8>, _ index: Int) -> UInt64 {
+        var hash = (parent ^ 0x2F) &* 0x100_0000_01b3
+        for byte in name { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        hash = (hash ^ UInt64(truncatingIfNeeded: index) ^ 0x5B00) &* 0x100_0000_01b3
+        return hash
+    }
+
+    static func attribute(_ element: UInt64, _ name: some Sequence<UInt8>) -> UInt64 {
+        step(element ^ 0x40, name, 0)
+    }
+
+    /// The hash of an element's path, as the scanner computes it.
+    static func of(_ node: Node) -> UInt64 {
+        var steps: [(String, Int)] = []
+        var current: Node? = node
+        while let element = current, element.isElement {
+            var index = 1
+            var sibling = element.pointee.prev
+            while let previous = sibling {
+                if previous.isElement, sameString(previous.pointee.name, element.pointee.name) { index += 1 }
+                sibling = previous.pointee.prev
+            }
+            steps.append((element.localName, index))
+            current = element.pointee.parent
+        }
+        return steps.reversed().reduce(root) { step($0, $1.0.utf8, $1.1) }
+    }
+}
+
 /// One pass over well-formed XML text, tracking element paths, collecting the byte ranges to replace.
 private struct Scanner {
     let bytes: [UInt8]
-    let targets: Set<String>
+    let targets: Set<UInt64>
 
     private struct Open {
         var name: ArraySlice<UInt8>
-        var path: String
+        var path: UInt64
         var redacted: Bool
         var contentStart: Int
         var hasChildren = false
@@ -255,7 +295,7 @@ private struct Scanner {
                 stack[stack.count - 1].childCounts[name, default: 0] += 1
                 index = stack[stack.count - 1].childCounts[name]!
             }
-            let path = (stack.last?.path ?? "") + "/" + String(decoding: name, as: UTF8.self) + "[\(index)]"
+            let path = PathHash.step(stack.last?.path ?? PathHash.root, name, index)
             var selfClosing = false
             while j < n, bytes[j] != UInt8(ascii: ">") {
                 if bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'") {
@@ -269,7 +309,7 @@ private struct Scanner {
                     while s > i, !Lexical.isSpace(bytes[s - 1]) { s -= 1 }
                     let attribute = bytes[s...e]
                     let local = attribute.lastIndex(of: UInt8(ascii: ":")).map { attribute[($0 + 1)...] } ?? attribute
-                    if targets.contains(path + "@" + String(decoding: local, as: UTF8.self)), k > j + 1 {
+                    if k > j + 1, targets.contains(PathHash.attribute(path, local)) {
                         replacements.append(((j + 1)..<k, Redactor.placeholder))
                     }
                     j = k + 1
