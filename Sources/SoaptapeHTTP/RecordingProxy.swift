@@ -46,10 +46,11 @@ public final class RecordingProxy: Sendable {
         }
     }
 
-    /// Hop-by-hop headers (RFC 9110, 7.6.1), never forwarded nor recorded; `Host` and `Content-Length` are set anew.
+    /// Hop-by-hop headers (RFC 9110, 7.6.1), never forwarded nor recorded; `Host` and `Content-Length` are set
+    /// anew, and `Expect` is not passed on: the proxy has the whole body before it forwards.
     static let hopByHop: Set<String> = [
         "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
-        "trailer", "transfer-encoding", "upgrade", "host", "content-length",
+        "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
     ]
 
     private let configuration: Configuration
