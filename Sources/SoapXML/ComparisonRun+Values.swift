@@ -20,13 +20,8 @@ extension ComparisonRun {
     func text(of node: Node, preserve: Bool) -> Text {
         var first: UnsafeBufferPointer<UInt8>?
         var owned: [UInt8]?
-        var hasElements = false
+        let hasElements = node.hasElementChild
         var child = node.pointee.children
-        while let current = child {
-            if current.isElement { hasElements = true }
-            child = current.pointee.next
-        }
-        child = node.pointee.children
         while let current = child {
             child = current.pointee.next
             guard current.isText, let content = current.pointee.content, !isIgnored(current) else { continue }

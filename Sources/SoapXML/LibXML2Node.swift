@@ -55,6 +55,16 @@ extension UnsafeMutablePointer where Pointee == xmlNode {
     var line: Int { Int(xmlGetLineNo(self)) }
     var identity: UnsafeMutableRawPointer { UnsafeMutableRawPointer(self) }
 
+    /// True when any child is an element.
+    var hasElementChild: Bool {
+        var child = pointee.children
+        while let current = child {
+            if current.isElement { return true }
+            child = current.pointee.next
+        }
+        return false
+    }
+
     /// `<Name>` with its namespace, for messages.
     var elementDescription: String {
         let uri = string(namespaceURI)

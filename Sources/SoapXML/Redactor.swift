@@ -91,8 +91,7 @@ public struct Redactor: Sendable {
     /// elements); true when they may.
     public func mayMatch(_ bytes: [UInt8]) -> Bool {
         guard let hints, !bytes.isEmpty else { return !bytes.isEmpty }
-        let wide = bytes.prefix(4).contains(0) || bytes.first == 0xFE || bytes.first == 0xFF
-        return wide || hints.contains { Self.contains(bytes, $0) }
+        return ByteSearch.isWide(bytes) || hints.contains { Self.contains(bytes, $0) }
     }
 
     /// The document with its secrets replaced, and how many values were replaced. Input that is not
@@ -133,20 +132,7 @@ public struct Redactor: Sendable {
         return rewriteTree(document, targets: targets)
     }
 
-    static func contains(_ bytes: [UInt8], _ word: [UInt8]) -> Bool {
-        guard let first = word.first, bytes.count >= word.count else { return false }
-        var i = 0
-        let last = bytes.count - word.count
-        while i <= last {
-            if bytes[i] == first {
-                var j = 1
-                while j < word.count && bytes[i + j] == word[j] { j += 1 }
-                if j == word.count { return true }
-            }
-            i += 1
-        }
-        return false
-    }
+    static func contains(_ bytes: [UInt8], _ word: [UInt8]) -> Bool { ByteSearch.contains(bytes, word) }
 
     /// `/Envelope[1]/Body[1]/X[1]`: every step indexed among same-named siblings, the form the scanner builds.
     static func indexedPath(_ node: Node) -> String {
@@ -191,6 +177,31 @@ public struct Redactor: Sendable {
         var rootCounts: [String: Int] = [:]
         walk(&root, path: "", counts: &rootCounts, inside: false)
         return (Array(root.document().utf8), count)
+    }
+}
+
+/// Finding an ASCII word in a body without decoding it.
+public enum ByteSearch {
+    /// True when `bytes` contain `word`.
+    public static func contains(_ bytes: [UInt8], _ word: [UInt8]) -> Bool {
+        guard let first = word.first, bytes.count >= word.count else { return false }
+        var i = 0
+        let last = bytes.count - word.count
+        while i <= last {
+            if bytes[i] == first {
+                var j = 1
+                while j < word.count && bytes[i + j] == word[j] { j += 1 }
+                if j == word.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// True when `bytes` are UTF-16 or UTF-32 (a byte-order mark, or NUL among the first four), where a byte
+    /// search for ASCII cannot be trusted.
+    public static func isWide(_ bytes: [UInt8]) -> Bool {
+        bytes.prefix(4).contains(0) || bytes.first == 0xFE || bytes.first == 0xFF
     }
 }
 

@@ -208,13 +208,8 @@ extension XMLDocument {
                 namespace: attr.pointee.ns.map { string($0.pointee.href) }, localName: attr.localName, value: attr.value))
             attribute = attr.pointee.next
         }
-        var hasElements = false
+        let hasElements = node.hasElementChild
         var child = node.pointee.children
-        while let current = child {
-            if current.isElement { hasElements = true }
-            child = current.pointee.next
-        }
-        child = node.pointee.children
         while let current = child {
             child = current.pointee.next
             if current.isElement {

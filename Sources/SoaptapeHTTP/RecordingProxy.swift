@@ -235,7 +235,8 @@ public final class RecordingProxy: Sendable {
         let redactor = configuration.redactor
         let requestDocument = try? XMLDocument(bytes: request.body, name: "request")
         // The response is parsed only when it may be a fault or hold a secret (most answers are neither).
-        let responseDocument = Self.mentions(responseBody, "Fault") || redactor.mayMatch(responseBody)
+        let mayBeFault = ByteSearch.isWide(responseBody) || ByteSearch.contains(responseBody, Array("Fault".utf8))
+        let responseDocument = mayBeFault || redactor.mayMatch(responseBody)
             ? try? XMLDocument(bytes: responseBody, name: "response") : nil
         var identity = OperationIdentity(
             action: SoapMessage.action(contentType: request.header("Content-Type"),
@@ -272,24 +273,6 @@ public final class RecordingProxy: Sendable {
         headers.filter { !Self.hopByHop.contains($0.name.lowercased()) }.map { name, value in
             HeaderField(name, configuration.redactedHeaders.contains(name.lowercased()) ? Redactor.placeholder : value)
         }
-    }
-
-    /// True when `bytes` contain the ASCII `word` (or are UTF-16/32, where a byte search cannot tell).
-    static func mentions(_ bytes: [UInt8], _ word: StaticString) -> Bool {
-        if bytes.prefix(4).contains(0) || bytes.first == 0xFE || bytes.first == 0xFF { return true }
-        let count = word.utf8CodeUnitCount
-        guard bytes.count >= count else { return false }
-        let start = word.utf8Start
-        var i = 0
-        while i <= bytes.count - count {
-            if bytes[i] == start[0] {
-                var j = 1
-                while j < count && bytes[i + j] == start[j] { j += 1 }
-                if j == count { return true }
-            }
-            i += 1
-        }
-        return false
     }
 
     static func describe(_ error: Error, timeout: TimeAmount) -> (Int, String) {
