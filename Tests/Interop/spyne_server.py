@@ -3,6 +3,9 @@ the paths SuperOffice uses (/Remote/ServicesNN/<Agent>.svc), SOAP 1.1, with a Cr
 
 Usage: python spyne_server.py   (binds 127.0.0.1:0, prints "listening on http://127.0.0.1:PORT", serves until killed)
 """
+import signal
+import os
+
 from spyne import Application, Array, Boolean, ComplexModel, Integer, ServiceBase, Unicode, rpc
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
@@ -93,6 +96,11 @@ def dispatch(environ, start_response):
 
 
 def main():
+    # Stop on SIGTERM and SIGINT even when the parent started us with those signals ignored or blocked
+    # (a process inherits both from the thread that spawned it).
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    signal.signal(signal.SIGINT, lambda *_: os._exit(0))
     server = create_server(dispatch, host="127.0.0.1", port=0)
     print(f"listening on http://127.0.0.1:{server.effective_port}", flush=True)
     server.run()

@@ -34,7 +34,7 @@ struct InteropTests {
         try Self.ensureEnvironment()
         let (spyne, upstream) = try CLI.startServer([CLI.root.appendingPathComponent("Tests/Interop/spyne_server.py").path],
                                                     executable: Self.python)
-        defer { spyne.terminate() }
+        defer { CLI.stop(spyne) }
         #expect(upstream.hasPrefix("http://127.0.0.1:"))
         let cassette = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString).yaml").path
         let (recorder, proxy) = try CLI.startServer(["record", "--upstream", upstream, "--cassette", cassette,

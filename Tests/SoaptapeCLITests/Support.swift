@@ -95,6 +95,17 @@ enum CLI {
         return (process, url.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
+    /// Stops a server process: SIGTERM, and SIGKILL if it is still there after five seconds, so that no test
+    /// leaves a process behind.
+    static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
     /// A fresh temporary directory holding `files`.
     static func directory(with files: [String: [UInt8]]) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString)").path
