@@ -134,9 +134,9 @@ public struct Redactor: Sendable {
 
     static func contains(_ bytes: [UInt8], _ word: [UInt8]) -> Bool { ByteSearch.contains(bytes, word) }
 
-    /// `/Envelope[1]/Body[1]/X[1]`: every step indexed among same-named siblings, the form the scanner builds.
-    static func indexedPath(_ node: Node) -> String {
-        var steps: [String] = []
+    /// The steps from the root to `node`: each local name with its 1-based index among same-named siblings.
+    static func indexedSteps(_ node: Node) -> [(name: String, index: Int)] {
+        var steps: [(name: String, index: Int)] = []
         var current: Node? = node
         while let element = current, element.isElement {
             var index = 1
@@ -145,10 +145,15 @@ public struct Redactor: Sendable {
                 if previous.isElement, sameString(previous.pointee.name, element.pointee.name) { index += 1 }
                 sibling = previous.pointee.prev
             }
-            steps.append("\(element.localName)[\(index)]")
+            steps.append((element.localName, index))
             current = element.pointee.parent
         }
-        return "/" + steps.reversed().joined(separator: "/")
+        return steps.reversed()
+    }
+
+    /// `/Envelope[1]/Body[1]/X[1]`: every step indexed, the form the tree rewrite builds.
+    static func indexedPath(_ node: Node) -> String {
+        "/" + indexedSteps(node).map { "\($0.name)[\($0.index)]" }.joined(separator: "/")
     }
 
     private func rewriteTree(_ document: XMLDocument, targets: Set<String>) -> (bytes: [UInt8], count: Int) {
@@ -223,19 +228,7 @@ enum PathHash {
 
     /// The hash of an element's path, as the scanner computes it.
     static func of(_ node: Node) -> UInt64 {
-        var steps: [(String, Int)] = []
-        var current: Node? = node
-        while let element = current, element.isElement {
-            var index = 1
-            var sibling = element.pointee.prev
-            while let previous = sibling {
-                if previous.isElement, sameString(previous.pointee.name, element.pointee.name) { index += 1 }
-                sibling = previous.pointee.prev
-            }
-            steps.append((element.localName, index))
-            current = element.pointee.parent
-        }
-        return steps.reversed().reduce(root) { step($0, $1.0.utf8, $1.1) }
+        Redactor.indexedSteps(node).reduce(root) { step($0, $1.name.utf8, $1.index) }
     }
 }
 

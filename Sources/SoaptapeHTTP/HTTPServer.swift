@@ -138,7 +138,8 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         case (.end, .discarding(let head)):
             state = .idle
-            let reason = "the request body is larger than \(maximumBodySize) bytes; raise --max-body to accept it"
+            let reason = "the request body is larger than \(maximumBodySize) bytes, the most this server accepts "
+                + "(soaptape record raises it with --max-body)"
             let version = SoapMessage.version(contentType: head.headers.first(name: "Content-Type")) ?? .soap11
             let response = HTTPResponseMessage(
                 status: 413, headers: [("Content-Type", SoapMessage.contentType(version, action: nil))],

@@ -188,7 +188,8 @@ struct RecordingTests {
                                                    body: Array(repeating: UInt8(ascii: "x"), count: 100))
         #expect(response.status == 413)
         let fault = try #require(SoapMessage.faultDetails(try XMLDocument(bytes: response.body, name: "fault")))
-        #expect(fault.reason == "the request body is larger than 16 bytes; raise --max-body to accept it")
+        #expect(fault.reason == "the request body is larger than 16 bytes, the most this server accepts "
+            + "(soaptape record raises it with --max-body)")
         try await server.shutdown()
     }
 
