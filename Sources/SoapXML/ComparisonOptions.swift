@@ -158,6 +158,9 @@ public struct ComparisonOptions: Sendable {
     public var qnameAttributes: [QualifiedName] = [.xsiType]
     /// When true, prefixes and where namespaces are declared count too.
     public var identical: Bool = false
+    /// When true, an expected `xsi:type` may be absent from the actual element (document/literal services such
+    /// as WCF send none for an element's declared type); a present one must still name the same type.
+    public var typeAttributesOptional: Bool = false
 
     /// The default, similar comparison.
     public init() {}

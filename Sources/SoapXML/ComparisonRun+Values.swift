@@ -159,6 +159,11 @@ extension ComparisonRun {
         }
     }
 
+    private func isXSIType(_ attribute: UnsafeMutablePointer<xmlAttr>) -> Bool {
+        guard let ns = attribute.pointee.ns?.pointee.href else { return false }
+        return string(attribute.pointee.name) == "type" && string(ns) == QualifiedName.xsiType.namespace
+    }
+
     mutating func compareAttributes(_ e: Node, _ a: Node) {
         var eAttr = e.pointee.properties
         while let x = eAttr {
@@ -176,6 +181,7 @@ extension ComparisonRun {
                 aAttr = y.pointee.next
             }
             guard let y = found else {
+                if options.typeAttributesOptional, isXSIType(x) { continue }
                 report(.missingAttribute, attribute: attributeLabel(x), expected: x.value, actual: nil,
                        lines: (e, a))
                 if aborted { return }

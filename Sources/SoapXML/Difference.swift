@@ -22,6 +22,14 @@ public enum DifferenceKind: String, CaseIterable, Codable, Sendable {
     case namespacePrefix = "namespace-prefix"
     /// Other namespace declarations on an element (only with `identical`).
     case namespaceDeclaration = "namespace-declaration"
+    /// Another HTTP status (replay).
+    case httpStatus = "http-status"
+    /// A SOAP Fault where none was expected, or none where one was (replay).
+    case fault = "fault"
+    /// Another SOAP action or SOAP version than the contract says (verify).
+    case soapBinding = "soap-binding"
+    /// A body that is not well-formed XML where an envelope was expected.
+    case notXML = "not-xml"
 
     /// A short phrase for text reports: "text value", "missing element", …
     public var phrase: String {
@@ -37,6 +45,10 @@ public enum DifferenceKind: String, CaseIterable, Codable, Sendable {
         case .placeholderMismatch: "placeholder mismatch"
         case .namespacePrefix: "namespace prefix"
         case .namespaceDeclaration: "namespace declarations"
+        case .httpStatus: "HTTP status"
+        case .fault: "fault"
+        case .soapBinding: "SOAP binding"
+        case .notXML: "not XML"
         }
     }
 }
@@ -94,6 +106,18 @@ public struct Difference: Codable, Hashable, Sendable {
                 + "(${string}, ${ignore})."
         case .namespacePrefix, .namespaceDeclaration:
             "Prefixes and declarations count only under --identical; leave it out to compare by namespace URI."
+        case .httpStatus:
+            "The server answered with another HTTP status than the recording: read the response body for its "
+                + "reason; if the new status is intended, record the interaction again."
+        case .fault:
+            "One side is a SOAP Fault and the other is not: read the fault's reason (a ticket that expired, a "
+                + "missing --set value, a server error); if the change is intended, record the interaction again."
+        case .soapBinding:
+            "The message's action or SOAP version is not the one its spec names: fix the client, or the spec's "
+                + "action/soap fields if the spec is wrong."
+        case .notXML:
+            "The body is not a well-formed XML envelope: look at what the server sent (a proxy's HTML error page, "
+                + "a truncated answer)."
         }
     }
 }

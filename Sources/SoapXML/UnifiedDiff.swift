@@ -60,6 +60,44 @@ public struct UnifiedDiff: Sendable {
         return output
     }
 
+    /// One row of a side-by-side view: the old line, the new line, or both when they are the same.
+    public struct Row: Equatable, Sendable {
+        /// The old document's line (nil where the new one has an inserted line).
+        public var old: String?
+        /// The new document's line (nil where the old one has a deleted line).
+        public var new: String?
+        /// True when the row is part of a change.
+        public var changed: Bool
+    }
+
+    /// `old` and `new` aligned line by line for a side-by-side view; a changed line pairs with its replacement.
+    public func sideBySide(_ old: String, _ new: String) -> [Row] {
+        let a = old.split(separator: "\n", omittingEmptySubsequences: false).dropLastIfEmpty()
+        let b = new.split(separator: "\n", omittingEmptySubsequences: false).dropLastIfEmpty()
+        var rows: [Row] = []
+        var deleted: [Substring] = []
+        var inserted: [Substring] = []
+        func flush() {
+            for index in 0..<max(deleted.count, inserted.count) {
+                rows.append(Row(old: index < deleted.count ? String(deleted[index]) : nil,
+                                new: index < inserted.count ? String(inserted[index]) : nil, changed: true))
+            }
+            deleted.removeAll()
+            inserted.removeAll()
+        }
+        for edit in script(a, b) {
+            switch edit {
+            case .same(let i, _):
+                flush()
+                rows.append(Row(old: String(a[i]), new: String(a[i]), changed: false))
+            case .delete(let i): deleted.append(a[i])
+            case .insert(let j): inserted.append(b[j])
+            }
+        }
+        flush()
+        return rows
+    }
+
     /// The shortest edit script, common prefix and suffix taken off first.
     private func script(_ a: [Substring], _ b: [Substring]) -> [Edit] {
         var prefix = 0

@@ -17,7 +17,10 @@ struct Soaptape: AsyncParsableCommand {
             printed as FILE:LINE:COL: error: … where a place is known.
             """,
         version: SoaptapeVersion.current,
-        subcommands: [DiffCommand.self, CanonCommand.self, ImportCommand.self, LintCommand.self, SandboxCommand.self, SendCommand.self, RecordCommand.self]
+        subcommands: [
+            DiffCommand.self, CanonCommand.self, ImportCommand.self, LintCommand.self, SandboxCommand.self, SendCommand.self,
+            RecordCommand.self, VerifyCommand.self, ServeCommand.self, ReplayCommand.self,
+        ]
     )
 
     /// Runs the command line, mapping every failure onto soaptape's exit codes (0, 1, 2).

@@ -12,6 +12,9 @@ from spyne.server.wsgi import WsgiApplication
 from waitress.server import create_server
 
 
+ARRAYS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
+
+
 def namespace(version):
     return f"http://www.superoffice.net/ws/crm/NetServer/{version}"
 
@@ -62,11 +65,18 @@ def customer_service(version):
     return CustomerService
 
 
+def array_of_string():
+    """WCF's string[]: an ArrayOfstring whose items are <string> elements in the Serialization/Arrays namespace."""
+    array = Array(Unicode, type_name="ArrayOfstring")
+    array.__namespace__ = ARRAYS
+    return array
+
+
 def erp_sync_service(version):
     class ErpSync(ServiceBase):
         __in_header__ = credentials(version)
 
-        @rpc(Integer, _returns=Array(Unicode), _body_style="wrapped",
+        @rpc(Integer, _returns=array_of_string(), _body_style="wrapped",
              _in_arg_names={"connection_id": "ErpConnectionId"}, _out_variable_name="Response")
         def ToggleErpConnectionActive(ctx, connection_id):
             return [] if connection_id and connection_id > 0 else ["No such connection"]
@@ -87,12 +97,32 @@ ROUTES = {
 }
 
 
+def like_wcf(path, body):
+    """The WSDL's soapAction made the full action URI, as SuperOffice's WCF services write it (spyne writes the
+    bare operation name, and clients send what the WSDL says)."""
+    version, agent = path.split("/")[2], path.split("/")[3][: -len(".svc")]
+    for operation in ("ToggleFavourite", "UpdateFeatureToggles", "ToggleErpConnectionActive"):
+        body = body.replace(f'soapAction="{operation}"'.encode(),
+                            f'soapAction="{namespace(version)}/{agent}/{operation}"'.encode())
+    return body
+
+
 def dispatch(environ, start_response):
-    route = ROUTES.get(environ.get("PATH_INFO", ""))
+    path = environ.get("PATH_INFO", "")
+    route = ROUTES.get(path)
     if route is None:
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"no such service\n"]
-    return route(environ, start_response)
+    captured = {}
+
+    def capture(status, headers, exc_info=None):
+        captured["status"], captured["headers"] = status, headers
+
+    body = like_wcf(path, b"".join(route(environ, capture)))
+    headers = [(name, str(len(body)) if name.lower() == "content-length" else value)
+               for name, value in captured["headers"]]
+    start_response(captured["status"], headers)
+    return [body]
 
 
 def main():

@@ -16,22 +16,45 @@ public final class InteractionMatcher: @unchecked Sendable {
         case unmatched(nearest: Interaction?, differences: [Difference])
     }
 
+    /// Everything known about one request: the recordings equal to it, or the nearest one.
+    public struct Lookup: Sendable {
+        /// Indices of the recordings equal to the request, in recorded order.
+        public var equal: [Int]
+        /// When none is equal: the nearest recording of the same operation (else endpoint), and how the request
+        /// differs from it.
+        public var nearest: Int?
+        /// The differences from `nearest` (expected = recorded, actual = the request).
+        public var differences: [Difference]
+        /// The request parsed, when it is XML.
+        public var document: XMLDocument?
+    }
+
     private struct Entry {
         var interaction: Interaction
         var document: XMLDocument?
         var comparator: XMLComparator
+        var ignore: [XPathSelector]
+    }
+
+    /// The recordings of one method, endpoint and payload element, with their value fingerprints.
+    private struct Bucket {
+        var indices: [Int] = []
+        var masked = Set<UInt64>()
+        var byFingerprint: [UInt64: [Int]] = [:]
+        var ignore: [XPathSelector] = []
     }
 
     private let entries: [Entry]
-    private let buckets: [String: [Int]]
+    private let buckets: [String: Bucket]
     private let byEndpoint: [String: [Int]]
     private let lock = NSLock()
     private var used = Set<Int>()
 
-    /// Indexes `interactions`, using `specs` for each operation's comparison rules.
-    public init(_ interactions: [Interaction], specs: SpecSet? = nil) {
+    /// Indexes `interactions`, using `specs` for each operation's comparison rules; `ignore` adds rules of the
+    /// user's for every operation.
+    public init(_ interactions: [Interaction], specs: SpecSet? = nil, ignore: [XPathSelector] = []) {
         var entries: [Entry] = []
-        var buckets: [String: [Int]] = [:]
+        var buckets: [String: Bucket] = [:]
         var byEndpoint: [String: [Int]] = [:]
         for interaction in interactions {
             let document = try? XMLDocument(bytes: interaction.request.body, name: "recorded request")
@@ -41,16 +64,41 @@ public final class InteractionMatcher: @unchecked Sendable {
             {
                 options = spec.options
             }
+            options.ignore += ignore
             let index = entries.count
-            entries.append(Entry(interaction: interaction, document: document, comparator: XMLComparator(options: options)))
-            buckets[Self.key(method: interaction.request.method, path: interaction.request.path, document: document,
-                             body: interaction.request.body), default: []].append(index)
+            entries.append(Entry(interaction: interaction, document: document, comparator: XMLComparator(options: options),
+                                 ignore: options.ignore))
+            let key = Self.key(method: interaction.request.method, path: interaction.request.path, document: document,
+                               body: interaction.request.body)
+            buckets[key, default: Bucket()].indices.append(index)
+            if let document { buckets[key]!.masked.formUnion(document.placeholderValuePaths()) }
             byEndpoint[SoapMessage.endpointKey(interaction.request.path), default: []].append(index)
+        }
+        // Fingerprints, once every placeholder path of a bucket is known. A bucket whose recordings follow different
+        // ignore rules is not fingerprinted: its requests are compared with each recording.
+        for key in buckets.keys {
+            var bucket = buckets[key]!
+            let rules = Set(bucket.indices.map { entries[$0].ignore.map(\.expression) })
+            if rules.count == 1 {
+                bucket.ignore = entries[bucket.indices[0]].ignore
+                for index in bucket.indices {
+                    guard let document = entries[index].document else { continue }
+                    let print = document.valueFingerprint(masking: bucket.masked, ignoring: bucket.ignore)
+                    bucket.byFingerprint[print, default: []].append(index)
+                }
+            }
+            buckets[key] = bucket
         }
         self.entries = entries
         self.buckets = buckets
         self.byEndpoint = byEndpoint
     }
+
+    /// The interaction at `index` (as given to `init`).
+    public func interaction(at index: Int) -> Interaction { entries[index].interaction }
+
+    /// How many recordings are indexed.
+    public var count: Int { entries.count }
 
     static func key(method: String, path: String, document: XMLDocument?, body: [UInt8]) -> String {
         if let element = document?.bodyFirstChild {
@@ -60,29 +108,27 @@ public final class InteractionMatcher: @unchecked Sendable {
         return "\(method) \(path.lowercased()) \(body.count):\(body.hashValue)"
     }
 
-    /// Matches `request` and marks the recording used.
-    public func match(_ request: HTTPRequestMessage) -> Outcome {
+    /// The recordings equal to `request`, or the nearest one with the differences. Marks nothing used.
+    public func lookup(_ request: HTTPRequestMessage) -> Lookup {
         let document = try? XMLDocument(bytes: request.body, name: "request")
         let key = Self.key(method: request.method, path: request.path, document: document, body: request.body)
-        let candidates = buckets[key] ?? []
-        var equal: [Int] = []
-        for index in candidates {
-            let entry = entries[index]
-            if let recorded = entry.document, let document {
-                if entry.comparator.isEqual(recorded, document) { equal.append(index) }
-            } else if entry.interaction.request.body == request.body {
-                equal.append(index)
+        let bucket = buckets[key]
+        let candidates = bucket?.indices ?? []
+        func equal(_ indices: [Int]) -> [Int] {
+            indices.filter { index in
+                let entry = entries[index]
+                if let recorded = entry.document, let document { return entry.comparator.isEqual(recorded, document) }
+                return entry.document == nil && entry.interaction.request.body == request.body
             }
         }
-        if !equal.isEmpty {
-            return lock.withLock {
-                if let next = equal.first(where: { !used.contains($0) }) {
-                    used.insert(next)
-                    return .matched(entries[next].interaction)
-                }
-                return .exhausted(entries[equal.last!].interaction)
-            }
+        var found: [Int] = []
+        // The fingerprint names the likely recordings; a miss falls back to comparing each of the operation's.
+        if let bucket, let document, !bucket.byFingerprint.isEmpty {
+            let print = document.valueFingerprint(masking: bucket.masked, ignoring: bucket.ignore)
+            found = equal(bucket.byFingerprint[print] ?? [])
         }
+        if found.isEmpty { found = equal(candidates) }
+        if !found.isEmpty { return Lookup(equal: found, nearest: nil, differences: [], document: document) }
         // The nearest recording: same operation first, else same endpoint.
         let pool = candidates.isEmpty ? byEndpoint[SoapMessage.endpointKey(request.path)] ?? [] : candidates
         var best: (Int, Int)?
@@ -94,10 +140,32 @@ public final class InteractionMatcher: @unchecked Sendable {
             }
         }
         guard let (index, _) = best, let recorded = entries[index].document, let document else {
-            return .unmatched(nearest: pool.first.map { entries[$0].interaction }, differences: [])
+            return Lookup(equal: [], nearest: pool.first, differences: [], document: document)
         }
         let differences = entries[index].comparator.compare(recorded, document).differences
-        return .unmatched(nearest: entries[index].interaction, differences: differences)
+        return Lookup(equal: [], nearest: index, differences: differences, document: document)
+    }
+
+    /// The canonical forms of the recording at `index` and of `document`, under that recording's rules.
+    public func canonicalForms(recording index: Int, request document: XMLDocument) -> (expected: String, actual: String)? {
+        guard let recorded = entries[index].document else { return nil }
+        let forms = CanonicalPrinter(options: entries[index].comparator.options).print([recorded, document])
+        return (forms[0], forms[1])
+    }
+
+    /// Matches `request` and marks the recording used.
+    public func match(_ request: HTTPRequestMessage) -> Outcome {
+        let found = lookup(request)
+        if !found.equal.isEmpty {
+            return lock.withLock {
+                if let next = found.equal.first(where: { !used.contains($0) }) {
+                    used.insert(next)
+                    return .matched(entries[next].interaction)
+                }
+                return .exhausted(entries[found.equal.last!].interaction)
+            }
+        }
+        return .unmatched(nearest: found.nearest.map { entries[$0].interaction }, differences: found.differences)
     }
 
     /// Recordings never used so far.

@@ -30,12 +30,8 @@ public struct DifferenceReport: Sendable {
         let count = differences.count == 1 ? "1 difference" : "\(differences.count) differences"
         var output = style.red("different:") + " \(count) between \(expectedName) (expected) and \(actualName) (actual).\n"
         for (number, difference) in differences.enumerated() {
-            output += "\n\(number + 1)) " + style.bold("\(difference.kind.phrase) at \(difference.path)") + "\n"
-            output += "   expected: \(Self.show(difference.expected, kind: difference.kind))"
-            output += difference.expectedLine.map { "  (\(expectedName):\($0))" } ?? ""
-            output += "\n   actual:   \(Self.show(difference.actual, kind: difference.kind))"
-            output += difference.actualLine.map { "  (\(actualName):\($0))" } ?? ""
-            output += "\n   hint: \(difference.hint)\n"
+            output += "\n" + Self.describe(difference, number: number + 1, indent: "", style: style,
+                                           expectedName: expectedName, actualName: actualName)
         }
         if !canonicalDiff.isEmpty {
             output += "\nCanonical forms (soaptape canon), line by line:\n"
@@ -54,6 +50,18 @@ public struct DifferenceReport: Sendable {
                 output += "\n"
             }
         }
+        return output
+    }
+
+    /// One numbered difference as text lines: where, expected, actual (with their lines), and the hint.
+    static func describe(_ difference: Difference, number: Int, indent: String, style: Style, expectedName: String,
+                         actualName: String) -> String {
+        var output = indent + "\(number)) " + style.bold("\(difference.kind.phrase) at \(difference.path)") + "\n"
+        output += indent + "   expected: \(show(difference.expected, kind: difference.kind))"
+        output += difference.expectedLine.map { "  (\(expectedName):\($0))" } ?? ""
+        output += "\n" + indent + "   actual:   \(show(difference.actual, kind: difference.kind))"
+        output += difference.actualLine.map { "  (\(actualName):\($0))" } ?? ""
+        output += "\n" + indent + "   hint: \(difference.hint)\n"
         return output
     }
 
@@ -117,11 +125,14 @@ public struct DifferenceReport: Sendable {
 }
 
 /// ANSI styling that is a no-op when disabled.
-struct Style {
+public struct Style: Sendable {
     var enabled: Bool
+    /// Styling on when `enabled`.
+    public init(enabled: Bool) { self.enabled = enabled }
     private func wrap(_ code: String, _ text: String) -> String { enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
     func red(_ text: String) -> String { wrap("31", text) }
     func green(_ text: String) -> String { wrap("32", text) }
     func cyan(_ text: String) -> String { wrap("36", text) }
     func bold(_ text: String) -> String { wrap("1", text) }
+    func yellow(_ text: String) -> String { wrap("33", text) }
 }

@@ -1,0 +1,115 @@
+import Foundation
+import SoapXML
+
+/// `verify`: checks recordings against their specs, offline. Each interaction is identified with its spec (by
+/// endpoint and the request's payload element); its request and response must conform to the spec's
+/// envelopes under the spec's rules (placeholders, ignore rules, repeating and optional elements), and its
+/// SOAP version and action must be the spec's. A fault response is checked against the spec's faults when it
+/// lists any.
+public struct CassetteVerifier: Sendable {
+    /// The specs recordings are checked against.
+    public var specs: SpecSet
+    /// Interactions with no spec fail rather than being listed.
+    public var requireSpec: Bool
+
+    /// A verifier for `specs`.
+    public init(specs: SpecSet, requireSpec: Bool = false) {
+        self.specs = specs
+        self.requireSpec = requireSpec
+    }
+
+    /// The suite for one cassette.
+    public func verify(_ cassette: Cassette, name: String) -> ReportSuite {
+        ReportSuite(cassette: name, cases: cassette.interactions.map(verify))
+    }
+
+    /// The case for one interaction.
+    public func verify(_ interaction: Interaction) -> ReportCase {
+        let label = interaction.label
+        func make(_ verdict: Verdict, _ message: String?, _ differences: [Difference] = [], forms: [String]? = nil)
+            -> ReportCase
+        {
+            ReportCase(sequence: interaction.sequence, operation: label, verdict: verdict, message: message,
+                       differences: differences, expected: forms?[0], actual: forms?[1])
+        }
+        guard interaction.request.method == "POST" else {
+            return make(.skipped, "\(interaction.request.method) request, not a SOAP call")
+        }
+        let request: XMLDocument
+        do {
+            request = try XMLDocument(bytes: interaction.request.body, name: "request")
+        } catch {
+            return make(.failed, "the recorded request is not XML",
+                        [Difference(kind: .notXML, path: "(request body)", expected: "a SOAP envelope",
+                                    actual: "\(error.message) at line \(error.line), column \(error.column)")])
+        }
+        guard let element = request.bodyFirstChild,
+            let loaded = specs.spec(atEndpoint: interaction.request.path, requestElement: element)
+        else {
+            let what = request.bodyFirstChild.map { "\($0) at \(interaction.request.path)" } ?? interaction.request.path
+            return make(.unidentified, "no spec describes \(what)"
+                        + (requireSpec ? "; write one (soaptape import) or leave out --require-spec" : ""))
+        }
+        let spec = loaded.spec
+        var differences: [Difference] = []
+        let contentType = interaction.request.headers.first { $0.name.lowercased() == "content-type" }?.value
+        let soapAction = interaction.request.headers.first { $0.name.lowercased() == "soapaction" }?.value
+        let version = SoapMessage.version(contentType: contentType)
+            ?? request.rootName.flatMap { SoapVersion(envelopeNamespace: $0.namespace) }
+        if let version, !spec.soap.contains(version) {
+            differences.append(Difference(kind: .soapBinding, path: "SOAP version",
+                                          expected: spec.soap.map { "SOAP \($0.rawValue)" }.joined(separator: " or "),
+                                          actual: "SOAP \(version.rawValue)"))
+        }
+        if let action = SoapMessage.action(contentType: contentType, soapActionHeader: soapAction), action != spec.action {
+            differences.append(Difference(kind: .soapBinding, path: "SOAP action", expected: spec.action, actual: action))
+        }
+        var options = loaded.options
+        // A spec's envelopes are written in one SOAP version; recordings may use the other.
+        options.namespaces = .map
+        // The vendor's pages write xsi:type on every element; document/literal servers send none for a declared type.
+        options.typeAttributesOptional = true
+        options.namespaceMappings.append(.substring(SoapVersion.soap11.envelopeNamespace, SoapVersion.soap12.envelopeNamespace))
+        let comparator = XMLComparator(options: options)
+        var forms: [String]?
+        func check(_ template: String, _ document: XMLDocument, side: String) {
+            guard let expected = try? XMLDocument(string: template, name: "spec \(side)") else { return }
+            let found = comparator.compare(expected, document).differences
+            guard !found.isEmpty else { return }
+            differences += found.map { difference in
+                var marked = difference
+                marked.path = "\(side): \(difference.path)"
+                return marked
+            }
+            if forms == nil { forms = CanonicalPrinter(options: options).print([expected, document]) }
+        }
+        check(spec.request, request, side: "request")
+        let response: XMLDocument
+        do {
+            response = try XMLDocument(bytes: interaction.response.body, name: "response")
+        } catch {
+            differences.append(Difference(kind: .notXML, path: "response: (body)", expected: "a SOAP envelope",
+                                          actual: "\(error.message) at line \(error.line), column \(error.column)"))
+            return make(.failed, "\(spec.agent).\(spec.operation)", differences, forms: forms)
+        }
+        if let fault = SoapMessage.faultDetails(response) {
+            if !spec.faults.isEmpty {
+                let matches = spec.faults.contains { template in
+                    (try? XMLDocument(string: template, name: "spec fault")).map { comparator.isEqual($0, response) } ?? false
+                }
+                if !matches {
+                    differences.append(Difference(kind: .fault, path: "response: /Envelope/Body/Fault",
+                                                  expected: "one of the \(spec.faults.count) faults the spec lists",
+                                                  actual: "\(fault.code): \(fault.reason)"))
+                }
+            }
+            let message = "a SOAP Fault was recorded (\(fault.code): \(fault.reason))"
+            return differences.isEmpty ? make(.passed, message) : make(.failed, message, differences, forms: forms)
+        }
+        check(spec.response, response, side: "response")
+        let name = "\(spec.version)/\(spec.agent)/\(spec.operation)"
+        return differences.isEmpty
+            ? make(.passed, "conforms to \(loaded.file)")
+            : make(.failed, "does not conform to \(name) (\(loaded.file))", differences, forms: forms)
+    }
+}

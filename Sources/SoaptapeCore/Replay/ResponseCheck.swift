@@ -1,0 +1,111 @@
+import Foundation
+import SoapXML
+
+/// Compares a live answer with the recorded one: `exact` (equal under the rules) or `contract` (same shape and
+/// types, values free; see `ContractRules`). A fault where the recording had none, or the reverse, and another
+/// HTTP status are always differences.
+public struct ResponseCheck: Sendable {
+    /// How strictly answers are compared.
+    public enum Mode: String, CaseIterable, Sendable {
+        /// Equal under the comparison rules (the spec's, `--ignore`, namespace maps).
+        case exact
+        /// The same structure and types; values free.
+        case contract
+    }
+
+    /// What a check found.
+    public struct Outcome: Sendable {
+        /// Every difference; empty when the answer holds.
+        public var differences: [Difference]
+        /// The expectation's canonical form, when there are differences.
+        public var expected: String?
+        /// The answer's canonical form, when there are differences.
+        public var actual: String?
+    }
+
+    /// How strictly answers are compared.
+    public var mode: Mode
+    /// Specs that give each operation's rules and types.
+    public var specs: SpecSet?
+    /// Namespace rewrites (`Services86` → `Services88`) applied to both sides.
+    public var namespaceMappings: [NamespaceMapping]
+    /// Nodes left out of every comparison.
+    public var ignore: [XPathSelector]
+
+    /// A check in `mode`.
+    public init(mode: Mode, specs: SpecSet? = nil, namespaceMappings: [NamespaceMapping] = [], ignore: [XPathSelector] = []) {
+        self.mode = mode
+        self.specs = specs
+        self.namespaceMappings = namespaceMappings
+        self.ignore = ignore
+    }
+
+    /// Checks the answer (`status`, `body`) the target gave to `recorded`'s request.
+    public func check(_ recorded: Interaction, status: Int, body: [UInt8]) -> Outcome {
+        var differences: [Difference] = []
+        if status != recorded.response.status {
+            differences.append(Difference(kind: .httpStatus, path: "HTTP status", expected: String(recorded.response.status),
+                                          actual: String(status)))
+        }
+        let expectedDocument = try? XMLDocument(bytes: recorded.response.body, name: "recorded response")
+        let actualDocument: XMLDocument
+        do {
+            actualDocument = try XMLDocument(bytes: body, name: "actual response")
+        } catch {
+            if expectedDocument == nil {
+                // Neither side is XML (a plain-text answer): the bytes must agree in exact mode.
+                if mode == .exact && body != recorded.response.body {
+                    differences.append(Difference(kind: .textValue, path: "(body)",
+                                                  expected: String(decoding: recorded.response.body.prefix(400), as: UTF8.self),
+                                                  actual: String(decoding: body.prefix(400), as: UTF8.self)))
+                }
+                return Outcome(differences: differences)
+            }
+            let preview = String(decoding: body.prefix(200), as: UTF8.self)
+            differences.append(Difference(kind: .notXML, path: "(body)", expected: "a SOAP envelope",
+                                          actual: "\(error.message) at line \(error.line), column \(error.column): \(preview)"))
+            return Outcome(differences: differences)
+        }
+        guard let expectedDocument else {
+            differences.append(Difference(kind: .notXML, path: "(body)", expected: "the recorded body (not XML)",
+                                          actual: "an XML document"))
+            return Outcome(differences: differences)
+        }
+        let actualFault = SoapMessage.faultDetails(actualDocument)
+        if recorded.response.fault != (actualFault != nil) {
+            let recordedFault = SoapMessage.faultDetails(expectedDocument)
+            differences.append(Difference(
+                kind: .fault, path: "/Envelope/Body/Fault",
+                expected: recordedFault.map { "a SOAP Fault (\($0.code): \($0.reason))" }
+                    ?? "a response (\(expectedDocument.bodyFirstChild?.localName ?? "no payload")), not a fault",
+                actual: actualFault.map { "a SOAP Fault (\($0.code): \($0.reason))" }
+                    ?? "a response (\(actualDocument.bodyFirstChild?.localName ?? "no payload")), not a fault"))
+            return Outcome(differences: differences)
+        }
+        let loaded = spec(for: recorded)
+        var expectation = expectedDocument
+        var options = loaded?.options ?? ComparisonOptions()
+        if mode == .contract {
+            let template = recorded.response.fault ? nil : loaded?.spec.response
+            (expectation, options) = ContractRules.expectation(for: expectedDocument, template: template, spec: loaded)
+        }
+        options.ignore += ignore
+        if !namespaceMappings.isEmpty {
+            options.namespaces = .map
+            options.namespaceMappings += namespaceMappings
+        }
+        let result = XMLComparator(options: options).compare(expectation, actualDocument)
+        differences += result.differences
+        guard !differences.isEmpty else { return Outcome(differences: []) }
+        let forms = CanonicalPrinter(options: options).print([expectation, actualDocument])
+        return Outcome(differences: differences, expected: forms[0], actual: forms[1])
+    }
+
+    /// The spec of the recorded request's operation.
+    func spec(for recorded: Interaction) -> LoadedSpec? {
+        guard let specs, let document = try? XMLDocument(bytes: recorded.request.body, name: "recorded request"),
+            let element = document.bodyFirstChild
+        else { return nil }
+        return specs.spec(atEndpoint: recorded.request.path, requestElement: element)
+    }
+}

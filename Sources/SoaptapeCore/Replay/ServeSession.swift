@@ -1,0 +1,178 @@
+import Foundation
+import SoapXML
+
+/// `serve`'s answers: a mock server replaying cassettes to a client under test. Pure domain logic: the HTTP
+/// module feeds it requests and writes back what it returns.
+///
+/// A request is matched to a recording by endpoint, operation and canonical body (`InteractionMatcher`);
+/// identical requests get their recordings in recorded order, and after the last the repeat policy decides.
+/// An unmatched request gets a SOAP Fault in its own SOAP version naming the nearest recording and the
+/// differences. Everything is counted for the report.
+public final class ServeSession: @unchecked Sendable {
+    /// What happens once every recording of a request has been served.
+    public enum RepeatPolicy: String, CaseIterable, Sendable {
+        /// Serve the last recording again.
+        case last
+        /// Start again from the first recording.
+        case cycle
+        /// Answer with a fault (and count a failure).
+        case fault
+    }
+
+    /// One answer, and how long the upstream took when it was recorded.
+    public struct Answer: Sendable {
+        /// The response to send.
+        public var response: HTTPResponseMessage
+        /// The recorded duration in milliseconds, when a recording answered.
+        public var recordedMilliseconds: Double?
+        /// A line for stderr when the request was not served from a recording.
+        public var complaint: String?
+    }
+
+    /// The path that returns the report so far.
+    public static let reportPath = "/__soaptape/report"
+
+    private let suites: [(name: String, interactions: [Interaction])]
+    /// For each matcher index: its suite and its position in that suite.
+    private let origins: [(suite: Int, position: Int)]
+    private let matcher: InteractionMatcher
+    private let repeatPolicy: RepeatPolicy
+    private let filler: RedactionFiller
+    private let strict: Bool
+    private let startedAt = Date().iso8601Milliseconds
+    private let lock = NSLock()
+    private var served: [Int: Int] = [:]
+    private var cycles: [Int: Int] = [:]
+    private var unmatched: [UnmatchedRequest] = []
+    private var requests = 0
+
+    /// A session serving `cassettes` (name and cassette, in the order given), with `specs` for each operation's
+    /// rules, `ignore` for more, and `values` (by element or header name) for redacted values.
+    public init(cassettes: [(name: String, cassette: Cassette)], specs: SpecSet?, ignore: [XPathSelector] = [],
+                repeatPolicy: RepeatPolicy = .last, values: [String: String] = [:], strict: Bool = false) {
+        suites = cassettes.map { ($0.name, $0.cassette.interactions) }
+        var all: [Interaction] = []
+        var origins: [(Int, Int)] = []
+        for (suite, entry) in cassettes.enumerated() {
+            for (position, interaction) in entry.cassette.interactions.enumerated() {
+                all.append(interaction)
+                origins.append((suite, position))
+            }
+        }
+        self.origins = origins
+        matcher = InteractionMatcher(all, specs: specs, ignore: ignore)
+        self.repeatPolicy = repeatPolicy
+        filler = RedactionFiller(values: values, standIns: true)
+        self.strict = strict
+    }
+
+    /// How many requests have been answered.
+    public var requestCount: Int { lock.withLock { requests } }
+
+    /// The answer to `request`.
+    public func respond(to request: HTTPRequestMessage) -> Answer {
+        if request.method == "GET", request.path == Self.reportPath {
+            return Answer(response: HTTPResponseMessage(
+                status: 200, headers: [("Content-Type", "application/json")], body: Array(report().json().utf8)))
+        }
+        let number = lock.withLock { requests += 1; return requests }
+        let version = SoapMessage.version(contentType: request.header("Content-Type")) ?? .soap11
+        let found = matcher.lookup(request)
+        if !found.equal.isEmpty {
+            let chosen: Int? = lock.withLock {
+                if let next = found.equal.first(where: { served[$0, default: 0] == 0 }) { return next }
+                switch repeatPolicy {
+                case .last: return found.equal.last!
+                case .cycle:
+                    let turn = cycles[found.equal[0], default: 0]
+                    cycles[found.equal[0]] = turn + 1
+                    return found.equal[turn % found.equal.count]
+                case .fault: return nil
+                }
+            }
+            if let chosen {
+                lock.withLock { served[chosen, default: 0] += 1 }
+                let interaction = matcher.interaction(at: chosen)
+                return Answer(response: replayed(interaction), recordedMilliseconds: interaction.durationMilliseconds)
+            }
+            let last = found.equal.last!
+            let reason = "every recording of this request (\(found.equal.count)) has been served, and --repeat fault "
+                + "answers a fault after the last; use --repeat last or --repeat cycle to serve them again"
+            return refuse(request, number: number, version: version, reason: reason, nearest: last, differences: [],
+                          document: found.document)
+        }
+        let reason: String
+        if found.document == nil && request.method == "POST" {
+            reason = "the request body is not well-formed XML, and no recording has this body"
+        } else {
+            reason = "no recorded interaction matches this request"
+        }
+        return refuse(request, number: number, version: version, reason: reason, nearest: found.nearest,
+                      differences: found.differences, document: found.document)
+    }
+
+    private func refuse(_ request: HTTPRequestMessage, number: Int, version: SoapVersion, reason: String, nearest: Int?,
+                        differences: [Difference], document: XMLDocument?) -> Answer {
+        var forms: (expected: String, actual: String)?
+        if let nearest, let document, !differences.isEmpty {
+            forms = matcher.canonicalForms(recording: nearest, request: document)
+        }
+        let nearestName = nearest.map(name(of:))
+        let entry = UnmatchedRequest(
+            request: number, method: request.method, path: request.path, element: document?.bodyFirstChild?.description,
+            reason: reason, nearest: nearestName, differences: differences, expected: forms?.expected, actual: forms?.actual)
+        lock.withLock { unmatched.append(entry) }
+        var message = "soaptape serve: \(reason)"
+        if let nearestName { message += "; the nearest recording is \(nearestName)" }
+        if !differences.isEmpty {
+            message += ", which differs at " + differences.prefix(3).map { difference in
+                "\(difference.path) (expected \(difference.expected ?? "nothing"), found \(difference.actual ?? "nothing"))"
+            }.joined(separator: "; ")
+            if differences.count > 3 { message += "; and \(differences.count - 3) more" }
+        }
+        let response = HTTPResponseMessage(
+            status: SoapMessage.faultStatus(version, sender: true),
+            headers: [("Content-Type", SoapMessage.contentType(version, action: nil))],
+            body: Array(SoapMessage.fault(version, sender: true, reason: message).utf8))
+        let complaint = "request \(number): \(request.method) \(request.path): \(message)"
+        return Answer(response: response, recordedMilliseconds: nil, complaint: complaint)
+    }
+
+    /// `cassette.yaml#3 (Services88/Favourite/ToggleFavourite)`.
+    private func name(of index: Int) -> String {
+        let origin = origins[index]
+        let interaction = matcher.interaction(at: index)
+        return "\(suites[origin.suite].name)#\(interaction.sequence) (\(interaction.label))"
+    }
+
+    /// The recorded response as it is served: hop-by-hop headers and lengths left to the server, the body as
+    /// stored (decoded, so no `Content-Encoding`), `${redacted}` values filled.
+    func replayed(_ interaction: Interaction) -> HTTPResponseMessage {
+        let dropped: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
+                                    "upgrade", "content-length", "content-encoding"]
+        let headers = interaction.response.headers.filter { !dropped.contains($0.name.lowercased()) }
+            .map { (name: $0.name, value: filler.fill(header: $0.name, value: $0.value)) }
+        return HTTPResponseMessage(status: interaction.response.status, headers: headers,
+                                   body: filler.fill(interaction.response.body).body)
+    }
+
+    /// The report so far: every interaction served or never used, and the unmatched requests.
+    public func report() -> RunReport {
+        let (servedCounts, unmatchedSoFar) = lock.withLock { (served, unmatched) }
+        var byOrigin: [Int: [Int: Int]] = [:]
+        for (index, count) in servedCounts { byOrigin[origins[index].suite, default: [:]][origins[index].position] = count }
+        let reportSuites = suites.enumerated().map { suite, entry in
+            ReportSuite(cassette: entry.name, cases: entry.interactions.enumerated().map { position, interaction in
+                let count = byOrigin[suite]?[position] ?? 0
+                return ReportCase(
+                    sequence: interaction.sequence, operation: interaction.label, verdict: count > 0 ? .passed : .unused,
+                    message: count > 0 ? "served \(count) time\(count == 1 ? "" : "s")" : "never requested")
+            })
+        }
+        let total = suites.reduce(0) { $0 + $1.interactions.count }
+        return RunReport(
+            command: "serve", subject: "\(total) recorded interaction\(total == 1 ? "" : "s") served to clients",
+            startedAt: startedAt, finishedAt: Date().iso8601Milliseconds, strict: strict, suites: reportSuites,
+            unmatched: unmatchedSoFar)
+    }
+}

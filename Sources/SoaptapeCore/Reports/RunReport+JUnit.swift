@@ -1,0 +1,81 @@
+import SoapXML
+
+extension RunReport {
+    /// The report as JUnit XML, as CI systems read it: a testsuite per cassette, a testcase per interaction
+    /// (failure message = the first difference, body = all of them), and a suite for unmatched requests.
+    public func junit() -> String {
+        let counts = summary
+        var output = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        let failures = counts.failed + counts.unmatched + (strict ? counts.unused + counts.unidentified : 0)
+        output += "<testsuites name=\"soaptape \(command)\" tests=\"\(counts.interactions + counts.unmatched)\" "
+            + "failures=\"\(failures)\" errors=\"\(counts.errors)\" time=\"\(seconds(suites.flatMap(\.cases)))\">\n"
+        for suite in suites {
+            let suiteFailures = suite.cases.filter { $0.verdict == .failed || (strict && [.unused, .unidentified].contains($0.verdict)) }.count
+            let skipped = suite.cases.filter { $0.verdict == .skipped || (!strict && [.unused, .unidentified].contains($0.verdict)) }.count
+            output += "  <testsuite name=\"\(attribute(suite.cassette))\" tests=\"\(suite.cases.count)\" "
+                + "failures=\"\(suiteFailures)\" errors=\"\(suite.cases.filter { $0.verdict == .error }.count)\" "
+                + "skipped=\"\(skipped)\" time=\"\(seconds(suite.cases))\">\n"
+            for item in suite.cases {
+                output += "    <testcase classname=\"\(attribute(suite.cassette))\" "
+                    + "name=\"\(attribute("#\(item.sequence) \(item.operation)"))\" "
+                    + "time=\"\(seconds([item]))\""
+                let details = Self.plainDifferences(item.differences)
+                switch item.verdict {
+                case .passed:
+                    output += "/>\n"
+                    continue
+                case .failed:
+                    let first = item.differences.first.map(Self.headline) ?? item.message ?? "failed"
+                    output += ">\n      <failure message=\"\(attribute(first))\" type=\"\(item.differences.first?.kind.rawValue ?? "failure")\">"
+                        + text((item.message.map { $0 + "\n" } ?? "") + details) + "</failure>\n"
+                case .error:
+                    output += ">\n      <error message=\"\(attribute(item.message ?? "error"))\">"
+                        + text(item.message ?? "") + "</error>\n"
+                case .unused, .unidentified:
+                    let message = item.message ?? (item.verdict == .unused ? "never used" : "no spec")
+                    output += strict
+                        ? ">\n      <failure message=\"\(attribute(message))\" type=\"\(item.verdict.rawValue)\"/>\n"
+                        : ">\n      <skipped message=\"\(attribute(message))\"/>\n"
+                case .skipped:
+                    output += ">\n      <skipped message=\"\(attribute(item.message ?? "skipped"))\"/>\n"
+                }
+                output += "    </testcase>\n"
+            }
+            output += "  </testsuite>\n"
+        }
+        if !unmatched.isEmpty {
+            output += "  <testsuite name=\"unmatched requests\" tests=\"\(unmatched.count)\" failures=\"\(unmatched.count)\" "
+                + "errors=\"0\" skipped=\"0\">\n"
+            for entry in unmatched {
+                let headline = "no recording matches; nearest: \(entry.nearest ?? "none")"
+                output += "    <testcase classname=\"unmatched requests\" name=\"\(attribute("request \(entry.request): \(entry.method) \(entry.path)"))\">\n"
+                    + "      <failure message=\"\(attribute(headline))\" type=\"unmatched\">"
+                    + text(Self.plainDifferences(entry.differences)) + "</failure>\n    </testcase>\n"
+            }
+            output += "  </testsuite>\n"
+        }
+        return output + "</testsuites>\n"
+    }
+
+    /// `text value at /Envelope/…/Response: expected "true", found "false"`.
+    static func headline(_ difference: Difference) -> String {
+        "\(difference.kind.phrase) at \(difference.path): expected "
+            + DifferenceReport.show(difference.expected, kind: difference.kind) + ", found "
+            + DifferenceReport.show(difference.actual, kind: difference.kind)
+    }
+
+    static func plainDifferences(_ differences: [Difference]) -> String {
+        differences.enumerated().map { number, difference in
+            DifferenceReport.describe(difference, number: number + 1, indent: "", style: Style(enabled: false),
+                                      expectedName: "recorded", actualName: "actual")
+        }.joined()
+    }
+
+    private func seconds(_ cases: [ReportCase]) -> String {
+        let total = cases.reduce(0.0) { $0 + ($1.durationMilliseconds ?? 0) } / 1000
+        return String(format: "%.3f", total)
+    }
+
+    private func attribute(_ value: String) -> String { XMLEscaping.attribute(value) }
+    private func text(_ value: String) -> String { XMLEscaping.text(value) }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import SoapXML
+
+extension RunReport {
+    /// The report as terminal text: a line per interaction, the differences of each failure, then the
+    /// summary. `colour` adds ANSI colours (only for a TTY); `passing` lists passing interactions too.
+    public func text(colour: Bool, passing: Bool = true) -> String {
+        let style = Style(enabled: colour)
+        var output = style.bold("soaptape \(command)") + ": \(subject)\n"
+        for suite in suites {
+            output += "\n" + style.bold(suite.cassette) + "\n"
+            for item in suite.cases {
+                if item.verdict == .passed && !passing { continue }
+                output += "  " + Self.mark(item.verdict, strict: strict, style: style) + " #\(item.sequence) \(item.operation)"
+                if let message = item.message { output += " — \(message)" }
+                output += "\n"
+                for (number, difference) in item.differences.enumerated() {
+                    output += DifferenceReport.describe(difference, number: number + 1, indent: "      ", style: style,
+                                                        expectedName: "recorded", actualName: "actual")
+                }
+            }
+        }
+        if !unmatched.isEmpty {
+            output += "\n" + style.bold("Requests no recording matched") + "\n"
+            for entry in unmatched {
+                output += "  " + style.red("UNMATCHED") + " request \(entry.request): \(entry.method) \(entry.path)"
+                if let element = entry.element { output += " \(element)" }
+                output += "\n      \(entry.reason)\n      nearest recording: \(entry.nearest ?? "none at this endpoint")\n"
+                for (number, difference) in entry.differences.enumerated() {
+                    output += DifferenceReport.describe(difference, number: number + 1, indent: "      ", style: style,
+                                                        expectedName: "recorded", actualName: "request")
+                }
+            }
+        }
+        output += "\n" + summaryLine(style: style) + "\n"
+        return output
+    }
+
+    /// `6 interactions: 5 passed, 1 failed. Result: failed.`
+    public func summaryLine(style: Style = Style(enabled: false)) -> String {
+        let counts = summary
+        var parts: [String] = ["\(counts.passed) passed"]
+        if counts.failed > 0 { parts.append("\(counts.failed) failed") }
+        if counts.errors > 0 { parts.append("\(counts.errors) could not be checked") }
+        if counts.unused > 0 { parts.append("\(counts.unused) never used") }
+        if counts.unidentified > 0 { parts.append("\(counts.unidentified) with no spec") }
+        if counts.skipped > 0 { parts.append("\(counts.skipped) skipped") }
+        if counts.unmatched > 0 {
+            parts.append("\(counts.unmatched) request\(counts.unmatched == 1 ? "" : "s") unmatched")
+        }
+        let noun = counts.interactions == 1 ? "interaction" : "interactions"
+        let result = failed ? style.red("failed") : style.green("passed")
+        return "\(counts.interactions) \(noun): " + parts.joined(separator: ", ") + ". Result: \(result)."
+    }
+
+    static func mark(_ verdict: Verdict, strict: Bool, style: Style) -> String {
+        switch verdict {
+        case .passed: style.green("PASS  ")
+        case .failed: style.red("FAIL  ")
+        case .error: style.red("ERROR ")
+        case .unused: strict ? style.red("UNUSED") : style.yellow("UNUSED")
+        case .unidentified: strict ? style.red("NOSPEC") : style.yellow("NOSPEC")
+        case .skipped: "SKIP  "
+        }
+    }
+
+    /// The report as JSON (docs/reports.md).
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(self)) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

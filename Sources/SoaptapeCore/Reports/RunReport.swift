@@ -1,0 +1,230 @@
+import Foundation
+import SoapXML
+
+/// What a `serve`, `replay` or `verify` run found: one model, rendered as text, JSON, JUnit XML or HTML
+/// (docs/reports.md). A suite per cassette, a case per interaction, and — for `serve` — the requests that
+/// matched no recording.
+public struct RunReport: Codable, Sendable {
+    /// The report format this soaptape writes.
+    public static let format = 1
+
+    /// The report format, 1.
+    public var format = RunReport.format
+    /// `serve`, `replay` or `verify`.
+    public var command: String
+    /// What was compared, in a few words (`replay against http://… in contract mode`).
+    public var subject: String
+    /// When the run began (UTC, ISO 8601).
+    public var startedAt: String
+    /// When the report was made (UTC, ISO 8601).
+    public var finishedAt: String
+    /// True when unused interactions and unidentified ones count as failures (`--strict`, `--require-spec`).
+    public var strict: Bool
+    /// One suite per cassette, in the order given.
+    public var suites: [ReportSuite]
+    /// Requests `serve` could not match, in arrival order.
+    public var unmatched: [UnmatchedRequest]
+    /// Counts over every case and unmatched request.
+    public var summary: ReportSummary { ReportSummary(self) }
+
+    /// Creates a report.
+    public init(command: String, subject: String, startedAt: String, finishedAt: String, strict: Bool = false,
+                suites: [ReportSuite] = [], unmatched: [UnmatchedRequest] = []) {
+        self.command = command
+        self.subject = subject
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.strict = strict
+        self.suites = suites
+        self.unmatched = unmatched
+    }
+
+    /// True when anything failed: a failed or errored case, an unmatched request, or — under `strict` — an
+    /// unused or unidentified interaction.
+    public var failed: Bool {
+        !unmatched.isEmpty || suites.contains { $0.cases.contains { $0.verdict.isFailure(strict: strict) } }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, command, subject, strict, suites, unmatched, summary
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
+
+    /// Encodes the report, its summary included.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(format, forKey: .format)
+        try container.encode(command, forKey: .command)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(strict, forKey: .strict)
+        try container.encode(summary, forKey: .summary)
+        try container.encode(suites, forKey: .suites)
+        try container.encode(unmatched, forKey: .unmatched)
+    }
+
+    /// Decodes a report written by `json()`.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        format = try container.decode(Int.self, forKey: .format)
+        command = try container.decode(String.self, forKey: .command)
+        subject = try container.decode(String.self, forKey: .subject)
+        startedAt = try container.decode(String.self, forKey: .startedAt)
+        finishedAt = try container.decode(String.self, forKey: .finishedAt)
+        strict = try container.decode(Bool.self, forKey: .strict)
+        suites = try container.decode([ReportSuite].self, forKey: .suites)
+        unmatched = try container.decode([UnmatchedRequest].self, forKey: .unmatched)
+    }
+}
+
+/// The interactions of one cassette.
+public struct ReportSuite: Codable, Sendable {
+    /// The cassette file, as the user named it.
+    public var cassette: String
+    /// One case per interaction, in recorded order.
+    public var cases: [ReportCase]
+
+    /// Creates a suite.
+    public init(cassette: String, cases: [ReportCase] = []) {
+        self.cassette = cassette
+        self.cases = cases
+    }
+}
+
+/// What became of one recorded interaction.
+public enum Verdict: String, Codable, Sendable, CaseIterable {
+    /// It held: replayed equal, verified, or served to a client.
+    case passed
+    /// It did not hold: its differences say why.
+    case failed
+    /// It could not be checked: the target was unreachable, or the recording cannot be read.
+    case error
+    /// `serve` never needed it.
+    case unused
+    /// `verify` found no spec for it.
+    case unidentified
+    /// Not checked, on purpose (a non-SOAP request such as `GET ?wsdl` in `verify`).
+    case skipped
+
+    /// True when this verdict fails the run.
+    public func isFailure(strict: Bool) -> Bool {
+        switch self {
+        case .failed, .error: true
+        case .unused, .unidentified: strict
+        case .passed, .skipped: false
+        }
+    }
+}
+
+/// One interaction's outcome.
+public struct ReportCase: Codable, Sendable {
+    /// The interaction's sequence number in its cassette.
+    public var sequence: Int
+    /// `Services88/Favourite/ToggleFavourite`, or the payload element, or `GET /path`.
+    public var operation: String
+    /// The outcome.
+    public var verdict: Verdict
+    /// A sentence saying what happened (`served 2 times`, `the target answered HTTP 500`, …).
+    public var message: String?
+    /// Every difference, in document order.
+    public var differences: [Difference]
+    /// The expected envelope's canonical form (failures only), for side-by-side views.
+    public var expected: String?
+    /// The actual envelope's canonical form (failures only).
+    public var actual: String?
+    /// Milliseconds the check took (a live call in `replay`).
+    public var durationMilliseconds: Double?
+
+    /// Creates a case.
+    public init(sequence: Int, operation: String, verdict: Verdict, message: String? = nil,
+                differences: [Difference] = [], expected: String? = nil, actual: String? = nil,
+                durationMilliseconds: Double? = nil) {
+        self.sequence = sequence
+        self.operation = operation
+        self.verdict = verdict
+        self.message = message
+        self.differences = differences
+        self.expected = expected
+        self.actual = actual
+        self.durationMilliseconds = durationMilliseconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sequence, operation, verdict, message, differences, expected, actual
+        case durationMilliseconds = "duration_ms"
+    }
+}
+
+/// A request `serve` answered with a fault because no recording matched it.
+public struct UnmatchedRequest: Codable, Sendable {
+    /// 1, 2, 3… among the requests the server received.
+    public var request: Int
+    /// The method.
+    public var method: String
+    /// The path and query.
+    public var path: String
+    /// The Body's first child, `{URI}local`, when the body is SOAP.
+    public var element: String?
+    /// Why it was not served from a recording.
+    public var reason: String
+    /// The nearest recording, `cassette.yaml#3 (Services88/Favourite/ToggleFavourite)`, when there is one.
+    public var nearest: String?
+    /// How the request differs from the nearest recording.
+    public var differences: [Difference]
+    /// The nearest recording's request, canonical.
+    public var expected: String?
+    /// The request received, canonical.
+    public var actual: String?
+
+    /// Creates an entry.
+    public init(request: Int, method: String, path: String, element: String?, reason: String, nearest: String?,
+                differences: [Difference], expected: String? = nil, actual: String? = nil) {
+        self.request = request
+        self.reason = reason
+        self.method = method
+        self.path = path
+        self.element = element
+        self.nearest = nearest
+        self.differences = differences
+        self.expected = expected
+        self.actual = actual
+    }
+}
+
+/// Counts of cases by verdict.
+public struct ReportSummary: Codable, Sendable, Equatable {
+    /// Every case.
+    public var interactions: Int
+    /// Cases that passed.
+    public var passed: Int
+    /// Cases that failed.
+    public var failed: Int
+    /// Cases that could not be checked.
+    public var errors: Int
+    /// Interactions `serve` never used.
+    public var unused: Int
+    /// Interactions `verify` found no spec for.
+    public var unidentified: Int
+    /// Interactions skipped on purpose.
+    public var skipped: Int
+    /// Requests `serve` could not match.
+    public var unmatched: Int
+    /// `passed` or `failed`, as the exit code says.
+    public var result: String
+
+    init(_ report: RunReport) {
+        let cases = report.suites.flatMap(\.cases)
+        func count(_ verdict: Verdict) -> Int { cases.filter { $0.verdict == verdict }.count }
+        interactions = cases.count
+        passed = count(.passed)
+        failed = count(.failed)
+        errors = count(.error)
+        unused = count(.unused)
+        unidentified = count(.unidentified)
+        skipped = count(.skipped)
+        unmatched = report.unmatched.count
+        result = report.failed ? "failed" : "passed"
+    }
+}

@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import SoapXML
+import SoaptapeCore
+import SoaptapeHTTP
+
+/// `soaptape replay`: recorded requests sent to a live server, each answer checked against the recording.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Send recorded requests to a live server and compare its answers with the recordings.",
+        discussion: """
+            Each recorded request is sent to --target in recorded order (one at a time unless --concurrency: \
+            operations are stateful). Redacted values are filled from --set and --set-from-env (by element or \
+            header name), so a real ticket is injected at replay time and never stored. --map-namespace and \
+            --map-path rewrite requests for another service version (Services86 recordings against a \
+            Services88 server); the SOAP action is rewritten with the namespaces, and answers are compared with \
+            the namespaces mapped.
+
+            Modes: exact — the answer must equal the recording under the comparison rules (the spec's, \
+            --ignore); contract — the same elements in the same order (repeating elements may differ in count, \
+            optional ones may be absent: from the spec, else inferred from the recording), the same xsi:types, \
+            and every value lexically valid for its type, values otherwise free. A fault where the recording had \
+            none, or the reverse, and another HTTP status always count.
+
+            A connection error fails that interaction and the run goes on. Exit status: 0 every answer held; \
+            1 a difference; 2 nothing could be compared (bad input, target unreachable).
+
+            Example:
+              SO_TICKET=… soaptape replay cassettes/ --target https://online.example.com/Cust12345 \\
+                  --set-from-env Ticket=SO_TICKET --mode contract --junit replay.xml
+            """)
+
+    @Argument(help: ArgumentHelp("Cassette files or folders.", valueName: "cassette"))
+    var cassettes: [String]
+
+    @Option(name: .customLong("target"), help: ArgumentHelp("The server's base URL.", valueName: "base-url"))
+    var target: String
+
+    @Option(name: .customLong("mode"), help: ArgumentHelp("exact or contract.", valueName: "mode"))
+    var mode: String = "exact"
+
+    @Option(name: .customLong("set"), parsing: .singleValue,
+            help: ArgumentHelp("A value for a redacted element or header (repeatable).", valueName: "name=value"))
+    var values: [String] = []
+
+    @Option(name: .customLong("set-from-env"), parsing: .singleValue,
+            help: ArgumentHelp("A value for a redacted element or header, read from an environment variable.",
+                               valueName: "name=variable"))
+    var valuesFromEnvironment: [String] = []
+
+    @Option(name: .customLong("map-namespace"), parsing: .singleValue,
+            help: ArgumentHelp("Rewrite namespace URIs and actions, FROM to TO.", valueName: "from=to"))
+    var mapNamespace: [String] = []
+
+    @Option(name: .customLong("map-path"), parsing: .singleValue,
+            help: ArgumentHelp("Rewrite request paths, FROM to TO.", valueName: "from=to"))
+    var mapPath: [String] = []
+
+    @Option(name: .customLong("ignore"), parsing: .singleValue,
+            help: ArgumentHelp("Leave the nodes this XPath selects out of every comparison (repeatable).",
+                               valueName: "xpath"))
+    var ignore: [String] = []
+
+    @Option(name: .customLong("specs"), help: ArgumentHelp("Specs whose rules and types apply.", valueName: "folder"))
+    var specs: String = "specs"
+
+    @Option(name: .customLong("concurrency"), help: ArgumentHelp("Requests in flight at once.", valueName: "count"))
+    var concurrency: Int = 1
+
+    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds to wait for each answer.", valueName: "seconds"))
+    var timeout: Int = 30
+
+    @Option(name: .customLong("target-ca"),
+            help: ArgumentHelp("Trust the certificates in this PEM file for an https target.", valueName: "file"))
+    var targetCA: String?
+
+    @OptionGroup(title: "Reports")
+    var report: ReportFlags
+
+    func validate() throws {
+        guard ResponseCheck.Mode(rawValue: mode) != nil else {
+            throw ValidationError("--mode '\(mode)' is not a mode; use exact or contract.")
+        }
+        guard let url = URL(string: target), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
+        else {
+            throw ValidationError("--target '\(target)' is not an http:// or https:// URL.")
+        }
+        try ValueFlags.validate(values, flag: "--set", example: "Ticket=7T:abc")
+        try ValueFlags.validate(valuesFromEnvironment, flag: "--set-from-env", example: "Ticket=SO_TICKET")
+        try ValueFlags.validate(mapNamespace, flag: "--map-namespace", example: "Services86=Services88")
+        try ValueFlags.validate(mapPath, flag: "--map-path", example: "/Services86/=/Services88/")
+        for expression in ignore {
+            do { _ = try XPathSelector(expression) } catch { throw ValidationError("--ignore: \(error).") }
+        }
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
+        guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second.") }
+        if let targetCA, !FileManager.default.isReadableFile(atPath: targetCA) {
+            throw ValidationError("--target-ca '\(targetCA)' cannot be read.")
+        }
+    }
+
+    func run() async throws {
+        let started = Date().iso8601Milliseconds
+        let loaded = try CassetteLoading.load(cassettes)
+        var specSet: SpecSet?
+        if FileManager.default.fileExists(atPath: specs) {
+            do { specSet = try SpecSet.load([specs]) } catch { throw CLIError(description: error.description) }
+        }
+        var given = ValueFlags.parse(values)
+        for (name, variable) in ValueFlags.parse(valuesFromEnvironment) {
+            guard let value = ProcessInfo.processInfo.environment[variable] else {
+                throw CLIError(description: "soaptape replay: error: --set-from-env \(name)=\(variable): the environment "
+                               + "variable \(variable) is not set")
+            }
+            given[name] = value
+        }
+        let mappings = ValueFlags.rewrites(mapNamespace)
+        let check = ResponseCheck(
+            mode: ResponseCheck.Mode(rawValue: mode)!, specs: specSet,
+            namespaceMappings: mappings.map { .substring($0.from, $0.to) }, ignore: ignore.map { try! XPathSelector($0) })
+        var runner = ReplayRunner(target: target, check: check, filler: RedactionFiller(values: given, standIns: false))
+        runner.namespaces = mappings
+        runner.paths = ValueFlags.rewrites(mapPath)
+        runner.concurrency = concurrency
+        runner.timeout = .seconds(Int64(timeout))
+        runner.certificateAuthority = targetCA
+        let showProgress = isatty(STDERR_FILENO) == 1
+        let suites = await runner.run(loaded) { done, total, label in
+            guard showProgress else { return }
+            let line = "\r\u{1B}[2K  replaying \(done)/\(total)  \(label)"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        let total = suites.reduce(0) { $0 + $1.cases.count }
+        let result = RunReport(
+            command: "replay",
+            subject: "\(total) recorded interaction\(total == 1 ? "" : "s") replayed against \(target) in \(mode) mode",
+            startedAt: started, finishedAt: Date().iso8601Milliseconds, suites: suites)
+        try report.emit(result)
+        let cases = suites.flatMap(\.cases)
+        if !cases.isEmpty && cases.allSatisfy({ $0.verdict == .error }) {
+            let reason = cases[0].message ?? "the target could not be reached"
+            throw CLIError(description: "soaptape replay: error: nothing could be compared: \(reason)")
+        }
+        if result.failed { throw ExitCode(1) }
+    }
+}
