@@ -107,8 +107,8 @@ public struct ReplayRunner: Sendable {
         let outcome = check.check(interaction, status: status, body: body)
         var message: String?
         if !outcome.differences.isEmpty && !built.missing.isEmpty {
-            message = "no value was given for the redacted " + built.missing.joined(separator: ", ")
-                + " (pass --set NAME=VALUE or --set-from-env NAME=VARIABLE)"
+            message = "note: sent with ${redacted} for " + built.missing.joined(separator: ", ")
+                + "; if the server wants real values, pass --set NAME=VALUE or --set-from-env NAME=VARIABLE"
         }
         return ReportCase(sequence: interaction.sequence, operation: interaction.label,
                           verdict: outcome.differences.isEmpty ? .passed : .failed, message: message,

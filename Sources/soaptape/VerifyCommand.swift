@@ -45,11 +45,13 @@ struct VerifyCommand: ParsableCommand {
         let verifier = CassetteVerifier(specs: set, requireSpec: requireSpec)
         let suites = loaded.map { verifier.verify($0.cassette, name: $0.name) }
         let total = suites.reduce(0) { $0 + $1.cases.count }
-        let result = RunReport(
+        var result = RunReport(
             command: "verify",
             subject: "\(total) interaction\(total == 1 ? "" : "s") in \(loaded.count) cassette\(loaded.count == 1 ? "" : "s") "
                 + "checked against the \(set.specs.count) specs in \(specs)",
             startedAt: started, finishedAt: Date().iso8601Milliseconds, strict: requireSpec, suites: suites)
+        result.expectedLabel = "spec"
+        result.actualLabel = "recorded"
         try report.emit(result)
         if result.failed { throw ExitCode(1) }
     }

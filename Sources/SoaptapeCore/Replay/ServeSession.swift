@@ -170,9 +170,11 @@ public final class ServeSession: @unchecked Sendable {
             })
         }
         let total = suites.reduce(0) { $0 + $1.interactions.count }
-        return RunReport(
+        var report = RunReport(
             command: "serve", subject: "\(total) recorded interaction\(total == 1 ? "" : "s") served to clients",
             startedAt: startedAt, finishedAt: Date().iso8601Milliseconds, strict: strict, suites: reportSuites,
             unmatched: unmatchedSoFar)
+        report.actualLabel = "request"
+        return report
     }
 }

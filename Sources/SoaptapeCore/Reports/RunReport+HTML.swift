@@ -93,7 +93,7 @@ extension RunReport {
 
     private func sideBySide(expected: String?, actual: String?, actualName: String) -> String {
         guard let expected, let actual else { return "" }
-        var html = "<div class=\"sides\"><div class=\"head\">recorded (expected)</div>"
+        var html = "<div class=\"sides\"><div class=\"head\">\(escape(expectedLabel)) (expected)</div>"
             + "<div class=\"head\">\(actualName)</div>\n"
         for row in UnifiedDiff().sideBySide(expected, actual) {
             let changed = row.changed ? " changed" : ""

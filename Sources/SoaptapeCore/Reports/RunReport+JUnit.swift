@@ -19,7 +19,7 @@ extension RunReport {
                 output += "    <testcase classname=\"\(attribute(suite.cassette))\" "
                     + "name=\"\(attribute("#\(item.sequence) \(item.operation)"))\" "
                     + "time=\"\(seconds([item]))\""
-                let details = Self.plainDifferences(item.differences)
+                let details = plainDifferences(item.differences)
                 switch item.verdict {
                 case .passed:
                     output += "/>\n"
@@ -50,7 +50,7 @@ extension RunReport {
                 let headline = "no recording matches; nearest: \(entry.nearest ?? "none")"
                 output += "    <testcase classname=\"unmatched requests\" name=\"\(attribute("request \(entry.request): \(entry.method) \(entry.path)"))\">\n"
                     + "      <failure message=\"\(attribute(headline))\" type=\"unmatched\">"
-                    + text(Self.plainDifferences(entry.differences)) + "</failure>\n    </testcase>\n"
+                    + text(plainDifferences(entry.differences)) + "</failure>\n    </testcase>\n"
             }
             output += "  </testsuite>\n"
         }
@@ -64,10 +64,10 @@ extension RunReport {
             + DifferenceReport.show(difference.actual, kind: difference.kind)
     }
 
-    static func plainDifferences(_ differences: [Difference]) -> String {
+    func plainDifferences(_ differences: [Difference]) -> String {
         differences.enumerated().map { number, difference in
             DifferenceReport.describe(difference, number: number + 1, indent: "", style: Style(enabled: false),
-                                      expectedName: "recorded", actualName: "actual")
+                                      expectedName: expectedLabel, actualName: actualLabel)
         }.joined()
     }
 

@@ -16,7 +16,7 @@ extension RunReport {
                 output += "\n"
                 for (number, difference) in item.differences.enumerated() {
                     output += DifferenceReport.describe(difference, number: number + 1, indent: "      ", style: style,
-                                                        expectedName: "recorded", actualName: "actual")
+                                                        expectedName: expectedLabel, actualName: actualLabel)
                 }
             }
         }
@@ -28,7 +28,7 @@ extension RunReport {
                 output += "\n      \(entry.reason)\n      nearest recording: \(entry.nearest ?? "none at this endpoint")\n"
                 for (number, difference) in entry.differences.enumerated() {
                     output += DifferenceReport.describe(difference, number: number + 1, indent: "      ", style: style,
-                                                        expectedName: "recorded", actualName: "request")
+                                                        expectedName: expectedLabel, actualName: actualLabel)
                 }
             }
         }

@@ -20,6 +20,10 @@ public struct RunReport: Codable, Sendable {
     public var finishedAt: String
     /// True when unused interactions and unidentified ones count as failures (`--strict`, `--require-spec`).
     public var strict: Bool
+    /// What the expected side of each difference is (`recorded`; `spec` in verify).
+    public var expectedLabel = "recorded"
+    /// What the actual side of each difference is (`actual`; `recorded` in verify, `request` in serve).
+    public var actualLabel = "actual"
     /// One suite per cassette, in the order given.
     public var suites: [ReportSuite]
     /// Requests `serve` could not match, in arrival order.
@@ -49,6 +53,8 @@ public struct RunReport: Codable, Sendable {
         case format, command, subject, strict, suites, unmatched, summary
         case startedAt = "started_at"
         case finishedAt = "finished_at"
+        case expectedLabel = "expected_label"
+        case actualLabel = "actual_label"
     }
 
     /// Encodes the report, its summary included.
@@ -60,6 +66,8 @@ public struct RunReport: Codable, Sendable {
         try container.encode(startedAt, forKey: .startedAt)
         try container.encode(finishedAt, forKey: .finishedAt)
         try container.encode(strict, forKey: .strict)
+        try container.encode(expectedLabel, forKey: .expectedLabel)
+        try container.encode(actualLabel, forKey: .actualLabel)
         try container.encode(summary, forKey: .summary)
         try container.encode(suites, forKey: .suites)
         try container.encode(unmatched, forKey: .unmatched)
@@ -74,6 +82,8 @@ public struct RunReport: Codable, Sendable {
         startedAt = try container.decode(String.self, forKey: .startedAt)
         finishedAt = try container.decode(String.self, forKey: .finishedAt)
         strict = try container.decode(Bool.self, forKey: .strict)
+        expectedLabel = try container.decode(String.self, forKey: .expectedLabel)
+        actualLabel = try container.decode(String.self, forKey: .actualLabel)
         suites = try container.decode([ReportSuite].self, forKey: .suites)
         unmatched = try container.decode([UnmatchedRequest].self, forKey: .unmatched)
     }
