@@ -4,7 +4,7 @@ SWIFT ?= swift
 FIXTURES := Tests/Fixtures/envelopes
 BIN := .build/debug/soaptape
 
-.PHONY: all build test demo bench install deps clean
+.PHONY: all build test verify demo bench install deps clean
 
 all: build
 
@@ -17,6 +17,9 @@ build: deps
 test: deps
 	@scripts/ensure-deps.sh openssl python3-venv
 	$(SWIFT) test
+
+verify: build
+	$(BIN) verify --specs specs --require-spec cassettes --junit .build/verify-junit.xml
 
 demo: build
 	@scripts/demo.sh $(BIN)
