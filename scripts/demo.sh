@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A newcomer's first look: one SuperOffice response compared with a re-prefixed twin and a changed copy.
+# A newcomer's first look: one SuperOffice response compared with a re-prefixed twin and a changed copy, then the
+# whole loop: sandbox, record, verify, serve (a client replayed), replay (a server replayed), an altered answer caught.
 set -uo pipefail
 bin=$(cd "$(dirname "${1:-.build/debug/soaptape}")" && pwd)/$(basename "${1:-.build/debug/soaptape}")
 fixtures=Tests/Fixtures/envelopes
@@ -85,6 +86,48 @@ tail -n 4 "$recordlog"
 say "the cassette: the first interaction (the ticket sent was redacted before it reached disk)"
 sed -n '/^--- # interaction 1/,/^response:/p' "$cassette" | head -n 30
 if grep -q 'aLiveLookingTicket' "$cassette"; then echo "demo: the ticket reached the cassette" >&2; exit 1; fi
+
+operations=(Services88/Favourite/ToggleFavourite Services83/CustomerService/UpdateFeatureToggles
+            Services86/ErpSync/ToggleErpConnectionActive)
+
+# verify: offline, every recording against its spec.
+say "soaptape verify $cassette   → every recording conforms to its spec (offline)"
+"$bin" verify --specs specs "$cassette" || { echo "demo: verify failed" >&2; exit 1; }
+
+# serve: the cassette answers a client under test; the sandbox is not involved.
+say "soaptape serve $cassette   (a client replayed: the same requests, answered from the cassette)"
+servelog=$work/serve.log
+"$bin" serve "$cassette" --listen 127.0.0.1:0 --strict > "$servelog" 2> "$work/serve.err" &
+server=$!
+trap 'kill "$sandbox" "$server" 2>/dev/null' EXIT
+served=$(wait_for_url "$servelog" "$server") || { echo "demo: serve did not start" >&2; exit 1; }
+head -n 1 "$servelog"
+for operation in "${operations[@]}"; do
+    echo "soaptape send $operation --to $served"
+    "$bin" send "$operation" --to "$served" --set Ticket=aDifferentTicket > /dev/null || exit 1
+done
+echo "soaptape send Services88/Favourite/ToggleFavourite --to $served --set RecordId=43   (not recorded)"
+"$bin" send Services88/Favourite/ToggleFavourite --to "$served" --set RecordId=43 | fold -s -w 110
+kill -TERM "$server"
+wait "$server"
+echo "(serve exited $? under --strict: one request matched no recording)"
+sed -n '2,$p' "$servelog"
+
+# replay: the recorded requests sent to the server again, answers compared with the recordings.
+say "soaptape replay $cassette --target $url   → the server still answers as recorded"
+"$bin" replay "$cassette" --target "$url" --set Ticket=7T:injectedAtReplayTime || { echo "demo: replay failed" >&2; exit 1; }
+
+altered=$work/altered.yaml
+report=$work/replay-report.html
+sed 's#<Favourite:Response xsi:type="xsd:boolean">false</#<Favourite:Response xsi:type="xsd:boolean">true</#' \
+    "$cassette" > "$altered"
+say "the same replay against a copy whose recorded ToggleFavourite answer was altered (false → true)"
+"$bin" replay "$altered" --target "$url" --set Ticket=7T:injectedAtReplayTime --set ApplicationToken=app --quiet \
+    --html "$report"
+status=$?
+echo "(exit $status)"
+[ "$status" -eq 1 ] || { echo "demo: expected exit 1 for the altered cassette, got $status" >&2; exit 1; }
+echo "HTML report: $(cd "$(dirname "$report")" && pwd)/$(basename "$report")"
 
 kill -TERM "$sandbox"
 wait "$sandbox"
