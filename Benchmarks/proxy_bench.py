@@ -23,7 +23,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for(port, process, seconds=20):
+def wait_for(port, process, seconds=20, step=0.05):
     deadline = time.time() + seconds
     while time.time() < deadline:
         if process is not None and process.poll() is not None:
@@ -31,7 +31,7 @@ def wait_for(port, process, seconds=20):
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
-        time.sleep(0.05)
+        time.sleep(step)
     raise RuntimeError(f"nothing listens on {port}")
 
 

@@ -32,6 +32,9 @@ echo "timing xmllint…" >&2
 python3 Benchmarks/anchors/xmllint_bench.py "$out" > "$out/xmllint.jsonl"
 echo "timing the record proxy against nginx and mitmproxy (wrk)…" >&2
 python3 Benchmarks/proxy_bench.py "$out" .build/release/soaptape "$out/venv/bin/mitmdump" > "$out/proxy.jsonl"
+echo "timing serve (10,000 interactions) against nginx and mitmproxy's server replay, and verify…" >&2
+python3 Benchmarks/serve_bench.py "$out" .build/release/soaptape "$out/venv/bin/mitmdump" "$out/venv/bin/python" \
+    > "$out/serve.jsonl"
 {
     echo "lxml $("$out/venv/bin/python" -c 'import lxml.etree as e; print(e.__version__, "with libxml2", ".".join(map(str, e.LIBXML_VERSION)))')"
     echo "system libxml2 $(xmllint --version 2>&1 | head -n 1)"
@@ -42,3 +45,4 @@ python3 Benchmarks/proxy_bench.py "$out" .build/release/soaptape "$out/venv/bin/
 } > "$out/versions.txt"
 python3 Benchmarks/report.py "$out" > "$out/results.md"
 cat "$out/results.md"
+echo; echo "serve and verify (raw, bench-output/serve.jsonl):"; cat "$out/serve.jsonl"
