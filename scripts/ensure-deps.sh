@@ -21,6 +21,7 @@ for tool in "$@"; do
         openssl) command -v openssl >/dev/null 2>&1 || missing+=(openssl) ;;
         nginx) command -v nginx >/dev/null 2>&1 || missing+=(nginx-light) ;;
         wrk) command -v wrk >/dev/null 2>&1 || missing+=(wrk) ;;
+        chromium) command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
     esac
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -106,7 +106,9 @@ public struct ReplayRunner: Sendable {
         }
         let outcome = check.check(interaction, status: status, body: body)
         var message: String?
-        if !outcome.differences.isEmpty && !built.missing.isEmpty {
+        // A server that wants credentials answers their absence with a fault or another status: say why it may have.
+        let refused = outcome.differences.contains { $0.kind == .fault || $0.kind == .httpStatus }
+        if refused && !built.missing.isEmpty {
             message = "note: sent with ${redacted} for " + built.missing.joined(separator: ", ")
                 + "; if the server wants real values, pass --set NAME=VALUE or --set-from-env NAME=VARIABLE"
         }
