@@ -68,4 +68,41 @@ struct InteropTests {
         #expect(toggles.allSatisfy { String(decoding: $0.request.body, as: UTF8.self).contains("<ns0:Ticket>${redacted}</ns0:Ticket>") })
         #expect(loaded.interactions.allSatisfy { $0.response.status == 200 && !$0.response.fault })
     }
+
+    static let liveResults = "{\"ToggleErpConnectionActive\": [null, [\"No such connection\"]], "
+        + "\"ToggleFavourite\": [true, false], \"UpdateFeatureToggles\": [null]}\n"
+
+    @Test func zeepAgainstServeGetsWhatItGotLive() throws {
+        try Self.ensureEnvironment()
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString).json").path
+        let (server, url) = try CLI.startServer(["serve", "cassettes/spyne", "--strict", "--json", json])
+        defer { CLI.stop(server) }
+        let client = try CLI.runExecutable(Self.python, [
+            CLI.root.appendingPathComponent("Tests/Interop/zeep_client.py").path, url,
+            "ToggleFavourite", "UpdateFeatureToggles", "ToggleErpConnectionActive",
+        ])
+        #expect(client.status == 0, "\(client.stderr)")
+        #expect(client.stdout == Self.liveResults)
+        CLI.stop(server)
+        // --strict: every recording was used (the WSDLs too) and no request went unmatched.
+        #expect(server.terminationStatus == 0)
+        let report = try JSONDecoder().decode(RunReport.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
+        #expect(report.summary.passed == 8 && report.summary.unmatched == 0)
+    }
+
+    @Test func replayAgainstLiveSpynePassesExactlyAndByContract() throws {
+        try Self.ensureEnvironment()
+        for mode in ["exact", "contract"] {
+            // A fresh server each time: ToggleFavourite is stateful (true, then false).
+            let (spyne, upstream) = try CLI.startServer(
+                [CLI.root.appendingPathComponent("Tests/Interop/spyne_server.py").path], executable: Self.python)
+            defer { CLI.stop(spyne) }
+            // The WSDLs name the address they were served from, whose port differs from run to run.
+            let outcome = try CLI.run(["replay", "cassettes/spyne", "--target", upstream, "--mode", mode,
+                                       "--ignore", "//address/@location", "--set", "Ticket=7T:replayTicket"],
+                                      in: CLI.root.path)
+            #expect(outcome.status == 0, "\(mode): \(outcome)")
+            #expect(outcome.stdout.contains("8 interactions: 8 passed. Result: passed."), "\(mode): \(outcome)")
+        }
+    }
 }

@@ -57,29 +57,6 @@ public enum ContractRules {
             if (try? Placeholder.parse(element.attributes[index].value)) != nil { continue }
             element.attributes[index].value = "${ignore}"
         }
-        // Repeated siblings collapse into their first item, marked repeating.
-        var seen: [String: Int] = [:]
-        var kept: [XMLContent] = []
-        var previousName: String?
-        for child in element.children {
-            guard case .element(let item) = child else {
-                kept.append(child)
-                continue
-            }
-            let name = "{\(item.namespace ?? "")}\(item.localName)"
-            if name == previousName {
-                seen[name, default: 1] += 1
-                continue
-            }
-            previousName = name
-            kept.append(child)
-        }
-        for (name, count) in seen where count > 1 {
-            let local = String(name[name.index(after: name.firstIndex(of: "}")!)...])
-            let itemPath = here + "/" + local
-            if !repeating.contains(itemPath) { repeating.append(itemPath) }
-        }
-        element.children = kept
         if element.elements.isEmpty {
             let value = element.text.trimmingCharacters(in: .whitespacesAndNewlines)
             if (try? Placeholder.parse(value)) != nil { return }
@@ -99,6 +76,22 @@ public enum ContractRules {
             rewrite(&child, path: here, scope: scope, types: types, repeating: &repeating, optional: &optional)
             element.children[index] = .element(child)
         }
+        // Runs of siblings with the same name and the same shape (an array's items) collapse into their first item,
+        // marked repeating; siblings that differ in shape (declarations in a WSDL, say) stay as recorded.
+        var kept: [XMLContent] = []
+        var collapsed: [String] = []
+        for child in element.children {
+            if case .element(let item) = child, case .element(let previous)? = kept.last(where: {
+                if case .element = $0 { true } else { false }
+            }), previous.localName == item.localName, previous.namespace == item.namespace, previous == item {
+                let itemPath = here + "/" + item.localName
+                if !collapsed.contains(itemPath) { collapsed.append(itemPath) }
+                continue
+            }
+            kept.append(child)
+        }
+        element.children = kept
+        for path in collapsed where !repeating.contains(path) { repeating.append(path) }
     }
 
     /// The XML Schema built-in (or Serialization `guid`) an element's `xsi:type` names, if any.
