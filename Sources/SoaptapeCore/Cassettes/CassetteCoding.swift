@@ -83,7 +83,9 @@ enum CassetteCoding {
             out.append(contentsOf: "  body_base64: \(Data(bytes).base64EncodedString())\n".utf8)
             return
         }
-        guard bytes.first != 0x20, bytes.first != 0x09, bytes.contains(0x0A) else {
+        // A literal block takes its indentation from its first non-empty line, which must not start with a space.
+        let firstContent = bytes.first { $0 != 0x0A }
+        guard firstContent != 0x20, firstContent != 0x09, bytes.contains(0x0A) else {
             out.append(contentsOf: "  body: \(scalar(text))\n".utf8)
             return
         }

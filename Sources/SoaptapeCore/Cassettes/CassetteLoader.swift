@@ -38,8 +38,13 @@ public enum CassetteLoader {
                                       + "the cassette was damaged: restore it from version control",
                                   sourceLine: String(lines[start]))
             }
-            let source = YAMLSource(file: path, text: chunk.joined(separator: "\n"), lineOffset: start + 1)
-            cassette.interactions.append(try readInteraction(source))
+            // The writer's own layout is read directly; anything else (a hand edit) goes through the YAML parser.
+            if let interaction = CassetteFastReader.read(chunk) {
+                cassette.interactions.append(interaction)
+            } else {
+                let source = YAMLSource(file: path, text: chunk.joined(separator: "\n"), lineOffset: start + 1)
+                cassette.interactions.append(try readInteraction(source))
+            }
             completeLength = offsets[min(last + 1, lines.count)]
         }
         return (cassette, min(completeLength, data.count))

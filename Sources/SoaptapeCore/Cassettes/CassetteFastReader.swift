@@ -1,0 +1,201 @@
+import Foundation
+
+/// Reads an interaction written exactly as `CassetteCoding` writes it, without building a YAML node tree: the
+/// layout is fixed (keys in order, two-space indents, bodies as literal blocks indented four spaces), so a
+/// line-by-line reader is enough and many times faster. It accepts only what the writer could have produced —
+/// plain scalars the writer would have left plain, double-quoted ones with the writer's escapes — and gives up
+/// (nil) on anything else, such as a hand edit; the loader then reads that interaction with the YAML parser,
+/// which also places any error at its line and column.
+enum CassetteFastReader {
+    /// The interaction in `lines` (the lines after its `--- # interaction N` marker, up to its end marker).
+    static func read(_ lines: ArraySlice<Substring>) -> Interaction? {
+        var cursor = Cursor(lines: lines)
+        guard let sequenceText = cursor.raw("sequence"), let sequence = Int(sequenceText),
+            let recordedAt = cursor.value("recorded_at"),
+            let durationText = cursor.raw("duration_ms"), let duration = Double(durationText)
+        else { return nil }
+        var operation: OperationIdentity?
+        if cursor.peek == "operation:" {
+            cursor.advance()
+            var identity = OperationIdentity()
+            while let line = cursor.peek, line.hasPrefix("  "), !line.hasPrefix("   ") {
+                guard let (key, value) = Self.pair(line.dropFirst(2)) else { return nil }
+                switch key {
+                case "version": identity.version = value
+                case "agent": identity.agent = value
+                case "name": identity.name = value
+                case "element": identity.element = value
+                case "action": identity.action = value
+                default: return nil
+                }
+                cursor.advance()
+            }
+            operation = identity
+        }
+        guard cursor.peek == "request:" else { return nil }
+        cursor.advance()
+        guard let method = cursor.value("method", indent: "  "), let path = cursor.value("path", indent: "  "),
+            let requestHeaders = cursor.headers(), let requestBody = cursor.body(),
+            cursor.peek == "response:"
+        else { return nil }
+        cursor.advance()
+        guard let statusText = cursor.raw("status", indent: "  "), let status = Int(statusText),
+            let faultText = cursor.raw("fault", indent: "  "), faultText == "true" || faultText == "false"
+        else { return nil }
+        var contentEncoding: String?
+        if cursor.peek?.hasPrefix("  content_encoding: ") == true {
+            guard let encoding = cursor.value("content_encoding", indent: "  ") else { return nil }
+            contentEncoding = encoding
+        }
+        guard let responseHeaders = cursor.headers(), let responseBody = cursor.body() else { return nil }
+        // Only the end marker (and blank lines) may follow.
+        while let line = cursor.peek {
+            if line.hasPrefix(CassetteCoding.endMarker) { break }
+            guard line.allSatisfy({ $0 == " " }) else { return nil }
+            cursor.advance()
+        }
+        return Interaction(
+            sequence: sequence, recordedAt: recordedAt, durationMilliseconds: duration, operation: operation,
+            request: RecordedRequest(method: method, path: path, headers: requestHeaders, body: requestBody),
+            response: RecordedResponse(status: status, headers: responseHeaders, body: responseBody,
+                                       fault: faultText == "true", contentEncoding: contentEncoding))
+    }
+
+    /// `key: value` with the value a scalar as the writer writes it.
+    static func pair(_ text: Substring) -> (String, String)? {
+        guard let separator = text.range(of: ": ") else { return nil }
+        let key = String(text[..<separator.lowerBound])
+        guard let value = scalar(text[separator.upperBound...]) else { return nil }
+        return (key, value)
+    }
+
+    /// A scalar exactly as `CassetteCoding.scalar` writes it, or nil.
+    static func scalar(_ text: Substring) -> String? {
+        guard text.first == "\"" else {
+            let plain = String(text)
+            return CassetteCoding.isPlainSafe(plain) ? plain : nil
+        }
+        guard text.count >= 2, text.last == "\"" else { return nil }
+        var result = ""
+        var scalars = text.dropFirst().dropLast().unicodeScalars.makeIterator()
+        while let scalar = scalars.next() {
+            if scalar == "\"" { return nil }
+            guard scalar == "\\" else {
+                result.unicodeScalars.append(scalar)
+                continue
+            }
+            switch scalars.next() {
+            case "\""?: result += "\""
+            case "\\"?: result += "\\"
+            case "n"?: result += "\n"
+            case "t"?: result += "\t"
+            case "r"?: result += "\r"
+            case "u"?:
+                var hex = ""
+                for _ in 0..<4 { guard let digit = scalars.next() else { return nil }; hex.unicodeScalars.append(digit) }
+                guard let value = UInt32(hex, radix: 16), let decoded = Unicode.Scalar(value) else { return nil }
+                result.unicodeScalars.append(decoded)
+            default: return nil
+            }
+        }
+        return result
+    }
+
+    /// Lines read in order.
+    struct Cursor {
+        var lines: ArraySlice<Substring>
+        var index: Int
+
+        init(lines: ArraySlice<Substring>) {
+            self.lines = lines
+            index = lines.startIndex
+        }
+
+        var peek: Substring? { index < lines.endIndex ? lines[index] : nil }
+        mutating func advance() { index += 1 }
+
+        /// The unquoted text of `indent + key: value` on the next line (numbers and booleans).
+        mutating func raw(_ key: String, indent: String = "") -> String? {
+            guard let line = peek, line.hasPrefix(indent + key + ": ") else { return nil }
+            advance()
+            return String(line.dropFirst(indent.count + key.count + 2))
+        }
+
+        /// The scalar of `indent + key: value` on the next line.
+        mutating func value(_ key: String, indent: String = "") -> String? {
+            guard let line = peek, line.hasPrefix(indent + key + ": ") else { return nil }
+            advance()
+            return CassetteFastReader.scalar(line.dropFirst(indent.count + key.count + 2))
+        }
+
+        /// `  headers: []`, or `  headers:` and `  - Name: value` lines.
+        mutating func headers() -> [HeaderField]? {
+            guard let line = peek else { return nil }
+            if line == "  headers: []" {
+                advance()
+                return []
+            }
+            guard line == "  headers:" else { return nil }
+            advance()
+            var fields: [HeaderField] = []
+            while let item = peek, item.hasPrefix("  - ") {
+                let text = item.dropFirst(4)
+                // A quoted name may hold ": "; find the separator after it.
+                var nameEnd = text.startIndex
+                if text.first == "\"" {
+                    var escaped = false
+                    var position = text.index(after: text.startIndex)
+                    while position < text.endIndex {
+                        let character = text[position]
+                        if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { break }
+                        position = text.index(after: position)
+                    }
+                    guard position < text.endIndex else { return nil }
+                    nameEnd = text.index(after: position)
+                } else {
+                    guard let separator = text.range(of: ": ") else { return nil }
+                    nameEnd = separator.lowerBound
+                }
+                guard text[nameEnd...].hasPrefix(": "), let name = CassetteFastReader.scalar(text[..<nameEnd]),
+                    let value = CassetteFastReader.scalar(text[text.index(nameEnd, offsetBy: 2)...])
+                else { return nil }
+                fields.append(HeaderField(name, value))
+                advance()
+            }
+            return fields
+        }
+
+        /// The body: a literal block, a scalar, base64, or none.
+        mutating func body() -> [UInt8]? {
+            guard let line = peek else { return [] }
+            if line.hasPrefix("  body_base64: ") {
+                advance()
+                guard let data = Data(base64Encoded: String(line.dropFirst(15))) else { return nil }
+                return Array(data)
+            }
+            guard line.hasPrefix("  body: ") else { return [] }
+            advance()
+            let header = line.dropFirst(8)
+            guard header.first == "|" else { return CassetteFastReader.scalar(header).map { Array($0.utf8) } }
+            let chomping = header.dropFirst()
+            guard chomping.isEmpty || chomping == "-" || chomping == "+" else { return nil }
+            var content: [Substring] = []
+            while let next = peek, next.isEmpty || next.hasPrefix("    ") {
+                content.append(next.isEmpty ? next : next.dropFirst(4))
+                advance()
+            }
+            var bytes: [UInt8] = []
+            if chomping == "+" {
+                for piece in content { bytes.append(contentsOf: piece.utf8); bytes.append(0x0A) }
+                return bytes
+            }
+            while let last = content.last, last.isEmpty { content.removeLast() }
+            for (number, piece) in content.enumerated() {
+                if number > 0 { bytes.append(0x0A) }
+                bytes.append(contentsOf: piece.utf8)
+            }
+            if chomping.isEmpty && !content.isEmpty { bytes.append(0x0A) }
+            return bytes
+        }
+    }
+}
