@@ -53,7 +53,7 @@ public struct NamespaceMapping: Sendable, CustomStringConvertible {
     public func apply(to uri: String) -> String {
         switch rule {
         case .substring(let from, let to):
-            return uri.replacingOccurrences(of: from, with: to)
+            return Self.replacing(from, with: to, in: uri)
         case .regex(let regex, _, let replacement):
             var result = ""
             var position = uri.startIndex
@@ -65,6 +65,30 @@ public struct NamespaceMapping: Sendable, CustomStringConvertible {
             result += uri[position...]
             return result
         }
+    }
+
+    /// `text` with every occurrence of `from` replaced by `to`, over UTF-8 bytes (no Foundation: this runs for
+    /// every namespace of every document a mock server compares).
+    static func replacing(_ from: String, with to: String, in text: String) -> String {
+        let pattern = Array(from.utf8)
+        let bytes = Array(text.utf8)
+        guard let first = pattern.first, bytes.count >= pattern.count else { return text }
+        var output: [UInt8] = []
+        var index = 0
+        var copied = 0
+        while index + pattern.count <= bytes.count {
+            if bytes[index] == first, bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
+                output.append(contentsOf: bytes[copied..<index])
+                output.append(contentsOf: to.utf8)
+                index += pattern.count
+                copied = index
+            } else {
+                index += 1
+            }
+        }
+        if copied == 0 { return text }
+        output.append(contentsOf: bytes[copied...])
+        return String(decoding: output, as: UTF8.self)
     }
 
     private func expand(_ replacement: String, _ output: AnyRegexOutput) -> String {

@@ -18,7 +18,7 @@ enum CassetteFastReader {
         if cursor.peek == "operation:" {
             cursor.advance()
             var identity = OperationIdentity()
-            while let line = cursor.peek, line.hasPrefix("  "), !line.hasPrefix("   ") {
+            while let line = cursor.peek, line.begins("  "), !line.begins("   ") {
                 guard let (key, value) = Self.pair(line.dropFirst(2)) else { return nil }
                 switch key {
                 case "version": identity.version = value
@@ -43,15 +43,15 @@ enum CassetteFastReader {
             let faultText = cursor.raw("fault", indent: "  "), faultText == "true" || faultText == "false"
         else { return nil }
         var contentEncoding: String?
-        if cursor.peek?.hasPrefix("  content_encoding: ") == true {
+        if cursor.peek?.begins("  content_encoding: ") == true {
             guard let encoding = cursor.value("content_encoding", indent: "  ") else { return nil }
             contentEncoding = encoding
         }
         guard let responseHeaders = cursor.headers(), let responseBody = cursor.body() else { return nil }
         // Only the end marker (and blank lines) may follow.
         while let line = cursor.peek {
-            if line.hasPrefix(CassetteCoding.endMarker) { break }
-            guard line.allSatisfy({ $0 == " " }) else { return nil }
+            if line.begins(CassetteCoding.endMarker) { break }
+            guard line.utf8.allSatisfy({ $0 == 0x20 }) else { return nil }
             cursor.advance()
         }
         return Interaction(
@@ -116,14 +116,14 @@ enum CassetteFastReader {
 
         /// The unquoted text of `indent + key: value` on the next line (numbers and booleans).
         mutating func raw(_ key: String, indent: String = "") -> String? {
-            guard let line = peek, line.hasPrefix(indent + key + ": ") else { return nil }
+            guard let line = peek, line.begins(indent + key + ": ") else { return nil }
             advance()
             return String(line.dropFirst(indent.count + key.count + 2))
         }
 
         /// The scalar of `indent + key: value` on the next line.
         mutating func value(_ key: String, indent: String = "") -> String? {
-            guard let line = peek, line.hasPrefix(indent + key + ": ") else { return nil }
+            guard let line = peek, line.begins(indent + key + ": ") else { return nil }
             advance()
             return CassetteFastReader.scalar(line.dropFirst(indent.count + key.count + 2))
         }
@@ -138,7 +138,7 @@ enum CassetteFastReader {
             guard line == "  headers:" else { return nil }
             advance()
             var fields: [HeaderField] = []
-            while let item = peek, item.hasPrefix("  - ") {
+            while let item = peek, item.begins("  - ") {
                 let text = item.dropFirst(4)
                 // A quoted name may hold ": "; find the separator after it.
                 var nameEnd = text.startIndex
@@ -156,7 +156,7 @@ enum CassetteFastReader {
                     guard let separator = text.range(of: ": ") else { return nil }
                     nameEnd = separator.lowerBound
                 }
-                guard text[nameEnd...].hasPrefix(": "), let name = CassetteFastReader.scalar(text[..<nameEnd]),
+                guard text[nameEnd...].begins(": "), let name = CassetteFastReader.scalar(text[..<nameEnd]),
                     let value = CassetteFastReader.scalar(text[text.index(nameEnd, offsetBy: 2)...])
                 else { return nil }
                 fields.append(HeaderField(name, value))
@@ -168,19 +168,19 @@ enum CassetteFastReader {
         /// The body: a literal block, a scalar, base64, or none.
         mutating func body() -> [UInt8]? {
             guard let line = peek else { return [] }
-            if line.hasPrefix("  body_base64: ") {
+            if line.begins("  body_base64: ") {
                 advance()
                 guard let data = Data(base64Encoded: String(line.dropFirst(15))) else { return nil }
                 return Array(data)
             }
-            guard line.hasPrefix("  body: ") else { return [] }
+            guard line.begins("  body: ") else { return [] }
             advance()
             let header = line.dropFirst(8)
             guard header.first == "|" else { return CassetteFastReader.scalar(header).map { Array($0.utf8) } }
             let chomping = header.dropFirst()
             guard chomping.isEmpty || chomping == "-" || chomping == "+" else { return nil }
             var content: [Substring] = []
-            while let next = peek, next.isEmpty || next.hasPrefix("    ") {
+            while let next = peek, next.isEmpty || next.begins("    ") {
                 content.append(next.isEmpty ? next : next.dropFirst(4))
                 advance()
             }
@@ -198,4 +198,10 @@ enum CassetteFastReader {
             return bytes
         }
     }
+}
+
+extension Substring {
+    /// `hasPrefix` over UTF-8 bytes (the character-wise comparison is many times slower on long files).
+    @inline(__always)
+    func begins(_ prefix: String) -> Bool { utf8.starts(with: prefix.utf8) }
 }

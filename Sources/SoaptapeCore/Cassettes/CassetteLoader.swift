@@ -11,9 +11,11 @@ public enum CassetteLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw SourceError(file: path, line: 1, column: 1, message: "the cassette is not UTF-8 text")
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Split over UTF-8 bytes: splitting a String by Character walks grapheme clusters, which is slow for
+        // megabytes of text.
+        let lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { Substring($0) }
         var starts: [Int] = []
-        for (index, line) in lines.enumerated() where line.hasPrefix(CassetteCoding.interactionMarker) {
+        for (index, line) in lines.enumerated() where line.begins(CassetteCoding.interactionMarker) {
             starts.append(index)
         }
         let headerEnd = starts.first ?? lines.count
@@ -27,7 +29,7 @@ public enum CassetteLoader {
             let end = number + 1 < starts.count ? starts[number + 1] : lines.count
             let chunk = lines[(start + 1)..<end]
             guard let last = chunk.lastIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }),
-                lines[last].hasPrefix(CassetteCoding.endMarker)
+                lines[last].begins(CassetteCoding.endMarker)
             else {
                 if number == starts.count - 1 {
                     cassette.droppedTornTail = 1

@@ -7,15 +7,57 @@ import SoapXML
 /// SOAP version and action must be the spec's. A fault response is checked against the spec's faults when it
 /// lists any.
 public struct CassetteVerifier: Sendable {
+    static let envelopeHeader = try! XPathSelector("/Envelope/Header")
+
     /// The specs recordings are checked against.
     public var specs: SpecSet
     /// Interactions with no spec fail rather than being listed.
     public var requireSpec: Bool
 
+    /// Each spec's envelopes parsed once, with the comparators that check them, by spec file.
+    private let prepared: [String: Prepared]
+
+    /// A spec's envelopes, parsed, and how each is compared.
+    private struct Prepared: @unchecked Sendable {
+        var options: ComparisonOptions
+        var request: (document: XMLDocument, comparator: XMLComparator)?
+        var response: (document: XMLDocument, comparator: XMLComparator)?
+        var faults: [XMLDocument]
+        var faultComparator: XMLComparator
+
+        init(_ loaded: LoadedSpec) {
+            var options = loaded.options
+            // A spec's envelopes are written in one SOAP version; recordings may use the other.
+            options.namespaces = .map
+            // The vendor's pages write xsi:type on every element; document/literal servers send none for a
+            // declared type.
+            options.typeAttributesOptional = true
+            options.namespaceMappings.append(.substring(SoapVersion.soap11.envelopeNamespace,
+                                                        SoapVersion.soap12.envelopeNamespace))
+            self.options = options
+            // Header blocks a spec's envelope does not describe (a server's own, such as SuperOffice's
+            // ExceptionInfo and TimeZone in responses) are not the operation's contract.
+            var headerless = options
+            headerless.ignore.append(CassetteVerifier.envelopeHeader)
+            func prepare(_ template: String, _ side: String) -> (XMLDocument, XMLComparator)? {
+                guard let document = try? XMLDocument(string: template, name: "spec \(side)") else { return nil }
+                let describesHeader = document.rootElement()?.elements.contains { $0.localName == "Header" } ?? false
+                return (document, XMLComparator(options: describesHeader ? options : headerless))
+            }
+            request = prepare(loaded.spec.request, "request")
+            response = prepare(loaded.spec.response, "response")
+            faults = loaded.spec.faults.compactMap { try? XMLDocument(string: $0, name: "spec fault") }
+            faultComparator = XMLComparator(options: options)
+        }
+    }
+
     /// A verifier for `specs`.
     public init(specs: SpecSet, requireSpec: Bool = false) {
         self.specs = specs
         self.requireSpec = requireSpec
+        var prepared: [String: Prepared] = [:]
+        for loaded in specs.specs { prepared[loaded.file] = Prepared(loaded) }
+        self.prepared = prepared
     }
 
     /// The suite for one cassette.
@@ -71,32 +113,20 @@ public struct CassetteVerifier: Sendable {
         if let action = SoapMessage.action(contentType: contentType, soapActionHeader: soapAction), action != spec.action {
             differences.append(Difference(kind: .soapBinding, path: "SOAP action", expected: spec.action, actual: action))
         }
-        var options = loaded.options
-        // A spec's envelopes are written in one SOAP version; recordings may use the other.
-        options.namespaces = .map
-        // The vendor's pages write xsi:type on every element; document/literal servers send none for a declared type.
-        options.typeAttributesOptional = true
-        options.namespaceMappings.append(.substring(SoapVersion.soap11.envelopeNamespace, SoapVersion.soap12.envelopeNamespace))
-        let comparator = XMLComparator(options: options)
-        // Header blocks a spec's envelope does not describe (a server's own, such as SuperOffice's ExceptionInfo
-        // and TimeZone in responses) are not the operation's contract.
-        var headerless = options
-        headerless.ignore.append(try! XPathSelector("/Envelope/Header"))
+        let contract = prepared[loaded.file] ?? Prepared(loaded)
         var forms: [String]?
-        func check(_ template: String, _ document: XMLDocument, side: String) {
-            guard let expected = try? XMLDocument(string: template, name: "spec \(side)") else { return }
-            let describesHeader = expected.rootElement()?.elements.contains { $0.localName == "Header" } ?? false
-            let found = (describesHeader ? comparator : XMLComparator(options: headerless)).compare(expected, document)
-                .differences
+        func check(_ expected: (document: XMLDocument, comparator: XMLComparator)?, _ document: XMLDocument, side: String) {
+            guard let expected else { return }
+            let found = expected.comparator.compare(expected.document, document).differences
             guard !found.isEmpty else { return }
             differences += found.map { difference in
                 var marked = difference
                 marked.path = "\(side): \(difference.path)"
                 return marked
             }
-            if forms == nil { forms = CanonicalPrinter(options: options).print([expected, document]) }
+            if forms == nil { forms = CanonicalPrinter(options: contract.options).print([expected.document, document]) }
         }
-        check(spec.request, request, side: "request")
+        check(contract.request, request, side: "request")
         let response: XMLDocument
         do {
             response = try XMLDocument(bytes: interaction.response.body, name: "response")
@@ -105,11 +135,9 @@ public struct CassetteVerifier: Sendable {
                                           actual: "\(error.message) at line \(error.line), column \(error.column)"))
             return result(.failed, "\(spec.agent).\(spec.operation)", differences, forms: forms)
         }
-        if let fault = SoapMessage.faultDetails(response) {
+        if response.bodyFirstChild?.localName == "Fault", let fault = SoapMessage.faultDetails(response) {
             if !spec.faults.isEmpty {
-                let matches = spec.faults.contains { template in
-                    (try? XMLDocument(string: template, name: "spec fault")).map { comparator.isEqual($0, response) } ?? false
-                }
+                let matches = contract.faults.contains { contract.faultComparator.isEqual($0, response) }
                 if !matches {
                     differences.append(Difference(kind: .fault, path: "response: /Envelope/Body/Fault",
                                                   expected: "one of the \(spec.faults.count) faults the spec lists",
@@ -119,7 +147,7 @@ public struct CassetteVerifier: Sendable {
             let message = "a SOAP Fault was recorded (\(fault.code): \(fault.reason))"
             return differences.isEmpty ? result(.passed, message) : result(.failed, message, differences, forms: forms)
         }
-        check(spec.response, response, side: "response")
+        check(contract.response, response, side: "response")
         return differences.isEmpty
             ? result(.passed, "conforms to \(loaded.file)")
             : result(.failed, "does not conform to \(named) (\(loaded.file))", differences, forms: forms)
