@@ -1,5 +1,6 @@
 import Foundation
 import SoaptapeCore
+import SoaptapeHTTP
 import Testing
 
 /// The whole loop on real sockets: record through the proxy against the sandbox, then `serve` the cassette to
@@ -165,5 +166,36 @@ struct ReplayCommandTests {
         let outcome = try CLI.run(["verify", folder + "/broken.yaml"], in: CLI.root.path)
         #expect(outcome.status == 2)
         #expect(outcome.stderr.hasPrefix(folder + "/broken.yaml:"))
+    }
+
+    @Test func services86RecordingsReplayAgainstServices88ThroughTheMaps() throws {
+        // Record Services86 ErpSync and Favourite through the proxy, then replay them against the same sandbox's
+        // Services88 endpoints: namespaces, actions and paths rewritten, answers compared with the namespaces mapped.
+        let (sandbox, upstream) = try CLI.startServer(["sandbox", "--specs", "specs"])
+        defer { CLI.stop(sandbox) }
+        let cassette = try CLI.directory(with: [:]) + "/v86.yaml"
+        let (recorder, proxy) = try CLI.startServer(["record", "--upstream", upstream, "--cassette", cassette])
+        for operation in ["Services86/ErpSync/ToggleErpConnectionActive", "Services86/Favourite/ToggleFavourite"] {
+            #expect(try Self.send([operation, "--soap", "1.1", "--set", "Ticket=t", "--to", proxy]).status == 0)
+        }
+        CLI.stop(recorder)
+        let unmapped = try CLI.run(["replay", cassette, "--target", upstream, "--map-path", "/Services86/=/Services88/"],
+                                   in: CLI.root.path)
+        #expect(unmapped.status == 1)  // the Services88 endpoints refuse Services86 payloads
+        #expect(unmapped.stdout.contains("1) HTTP status at HTTP status"))
+        let mapped = try CLI.run(["replay", cassette, "--target", upstream, "--map-namespace", "Services86=Services88",
+                                  "--map-path", "/Services86/=/Services88/"], in: CLI.root.path)
+        #expect(mapped.status == 0, "\(mapped)")
+        #expect(mapped.stdout.contains("2 interactions: 2 passed. Result: passed."))
+    }
+
+    @Test func serveStopsWhenIdleAndServesTheReportWhileRunning() async throws {
+        let cassette = try Self.recordSeedCassette()
+        let (server, url) = try CLI.startServer(["serve", cassette, "--idle-timeout", "1"])
+        let report = try await SoapClient().get(url + "/__soaptape/report")
+        let decoded = try JSONDecoder().decode(RunReport.self, from: Data(report.body))
+        #expect(decoded.command == "serve" && decoded.summary.unused == 3)
+        server.waitUntilExit()  // stops by itself a second after the last request
+        #expect(server.terminationStatus == 0)
     }
 }
