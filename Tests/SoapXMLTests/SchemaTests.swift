@@ -1,0 +1,126 @@
+import Foundation
+import SoapXML
+import Testing
+
+/// Schema validation against the real SuperOffice WCF WSDLs in ../shared/wsdl: valid bodies pass, and each kind of
+/// invalid body is reported with its path, line and a readable reason. Nothing is ever fetched.
+struct SchemaTests {
+    static let wsdl = Fixtures.root.deletingLastPathComponent().appendingPathComponent("shared/wsdl")
+
+    static func schema(_ name: String) throws -> XMLSchemaSet {
+        try XMLSchemaSet(contentsOf: wsdl.appendingPathComponent(name).path)
+    }
+
+    static func envelope(_ body: String, namespace: String = fav88) -> String {
+        """
+        <e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/" xmlns:f="\(namespace)" \
+        xmlns:xsi="\(xsi)" xmlns:xsd="\(xsd)"
+            xmlns:a="http://schemas.microsoft.com/2003/10/Serialization/Arrays">
+          <e:Body>
+        \(body)
+          </e:Body>
+        </e:Envelope>
+        """
+    }
+
+    func violations(_ body: String, namespace: String = fav88, against name: String = "Services88-Favourite.wsdl")
+        throws -> [SchemaViolation]
+    {
+        try Self.schema(name).validateEnvelope(try XMLDocument(string: Self.envelope(body, namespace: namespace)))
+    }
+
+    static let toggle = """
+        <f:ToggleFavourite>
+          <f:TableName>contact</f:TableName>
+          <f:RecordId>42</f:RecordId>
+          <f:AssociateId>7</f:AssociateId>
+          <f:ExtraInfo></f:ExtraInfo>
+        </f:ToggleFavourite>
+        """
+
+    @Test func everyWSDLCompilesWithItsSiblingSchemas() throws {
+        for name in ["Services88-Favourite.wsdl", "Services84-Favourite.wsdl", "Services86-ErpSync.wsdl",
+                     "Services86-CustomerService.wsdl"] {
+            #expect(try Self.schema(name).schemaCount == 3, "\(name)")
+        }
+    }
+
+    @Test func theSeedEnvelopesAreValid() throws {
+        let favourite = try Self.schema("Services88-Favourite.wsdl")
+        let erpSync = try Self.schema("Services86-ErpSync.wsdl")
+        for (file, schema) in [("Services88-ToggleFavourite-request.xml", favourite),
+                               ("Services88-ToggleFavourite-response.xml", favourite),
+                               ("Services86-ToggleErpConnectionActive-request.xml", erpSync),
+                               ("Services86-ToggleErpConnectionActive-response.xml", erpSync)] {
+            let document = try XMLDocument(contentsOf: Fixtures.envelopes.appendingPathComponent(file).path)
+            #expect(schema.validateEnvelope(document) == [], "\(file)")
+        }
+        #expect(try violations(Self.toggle) == [])
+    }
+
+    @Test func aWrongTypeIsReportedWithItsPathAndLine() throws {
+        let found = try violations(Self.toggle.replacingOccurrences(of: "<f:RecordId>42", with: "<f:RecordId>forty-two"))
+        #expect(found == [SchemaViolation(
+            path: "/Envelope/Body/ToggleFavourite/RecordId", line: 6,
+            message: "Element 'RecordId': 'forty-two' is not a valid value of the atomic type 'xs:int'.")])
+    }
+
+    @Test func anUnknownElementAndElementsOutOfOrderNameWhatWasExpected() throws {
+        let unknown = try violations(Self.toggle.replacingOccurrences(of: "<f:ExtraInfo></f:ExtraInfo>",
+                                                                      with: "<f:Colour>red</f:Colour>"))
+        #expect(unknown.map(\.path) == ["/Envelope/Body/ToggleFavourite/Colour"])
+        #expect(unknown.first?.message == "Element 'Colour': This element is not expected. Expected is ( ExtraInfo ).")
+        let swapped = try violations("""
+            <f:ToggleFavourite><f:RecordId>42</f:RecordId><f:TableName>contact</f:TableName></f:ToggleFavourite>
+            """)
+        // Every field is optional (minOccurs 0), so RecordId may come first; TableName may not follow it.
+        #expect(swapped.map(\.path) == ["/Envelope/Body/ToggleFavourite/TableName"])
+        #expect(swapped.first?.message == "Element 'TableName': This element is not expected. Expected is one of "
+                    + "( AssociateId, ExtraInfo ).")
+    }
+
+    @Test func theWrongVersionsNamespaceIsNotDeclared() throws {
+        let found = try violations(Self.toggle, namespace: "http://www.superoffice.net/ws/crm/NetServer/Services86")
+        #expect(found.map(\.path) == ["/Envelope/Body/ToggleFavourite"])
+        #expect(found.first?.message == "Element 'ToggleFavourite': No matching global declaration available for the "
+                    + "validation root.")
+    }
+
+    @Test func aMalformedArrayIsReported() throws {
+        // ErpSync answers a string array: its items are <string> in the Serialization/Arrays namespace.
+        let body = """
+            <f:ToggleErpConnectionActiveResponse>
+              <f:Response><a:string>ok</a:string><f:string>in the wrong namespace</f:string></f:Response>
+            </f:ToggleErpConnectionActiveResponse>
+            """
+        let erp86 = "http://www.superoffice.net/ws/crm/NetServer/Services86"
+        #expect(try violations(body.replacingOccurrences(of: "<f:string>in the wrong namespace</f:string>", with: ""),
+                               namespace: erp86, against: "Services86-ErpSync.wsdl") == [])
+        let found = try violations(body, namespace: erp86, against: "Services86-ErpSync.wsdl")
+        #expect(found.map(\.path) == ["/Envelope/Body/ToggleErpConnectionActiveResponse/Response/string[2]"])
+    }
+
+    @Test func anEmptyResponseWrittenOverTwoLinesIsValid() throws {
+        // The reference pages write an empty response as an open tag, a newline and a close tag.
+        #expect(try violations("<f:SetFavouritesResponse>\n</f:SetFavouritesResponse>",
+                               against: "Services88-Favourite.wsdl").filter { !$0.message.contains("global declaration") }
+                    == [])
+    }
+
+    @Test func aSchemaThatPointsAtTheNetworkIsRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("remote.xsd").path
+        try """
+            <xs:schema xmlns:xs="\(xsd)" targetNamespace="urn:t">
+              <xs:import namespace="urn:o" schemaLocation="http://127.0.0.1:9/o.xsd"/>
+            </xs:schema>
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(throws: SchemaError.self) { try XMLSchemaSet(contentsOf: file) }
+        do {
+            _ = try XMLSchemaSet(contentsOf: file)
+        } catch {
+            #expect(error.message.hasPrefix("the schema refers to http://127.0.0.1:9/o.xsd, which soaptape does not fetch"))
+        }
+    }
+}
