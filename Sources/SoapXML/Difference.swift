@@ -30,6 +30,8 @@ public enum DifferenceKind: String, CaseIterable, Codable, Sendable {
     case soapBinding = "soap-binding"
     /// A body that is not well-formed XML where an envelope was expected.
     case notXML = "not-xml"
+    /// An element the service's schema (XSD or WSDL) does not allow (verify).
+    case schema = "schema"
 
     /// A short phrase for text reports: "text value", "missing element", …
     public var phrase: String {
@@ -49,6 +51,7 @@ public enum DifferenceKind: String, CaseIterable, Codable, Sendable {
         case .fault: "fault"
         case .soapBinding: "SOAP binding"
         case .notXML: "not XML"
+        case .schema: "schema violation"
         }
     }
 }
@@ -115,6 +118,9 @@ public struct Difference: Codable, Hashable, Sendable {
         case .soapBinding:
             "The message's action or SOAP version is not the one its spec names: fix the client, or the spec's "
                 + "action/soap fields if the spec is wrong."
+        case .schema:
+            "The message does not conform to the service's schema: fix the producer, or — if the schema is out of "
+                + "date — the spec's schema file."
         case .notXML:
             "The body is not a well-formed XML envelope: look at what the server sent (a proxy's HTML error page, "
                 + "a truncated answer)."

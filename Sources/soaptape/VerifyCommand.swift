@@ -42,7 +42,10 @@ struct VerifyCommand: ParsableCommand {
         let set: SpecSet
         do { set = try SpecSet.load([specs]) } catch { throw CLIError(description: error.description) }
         let loaded = try CassetteLoading.load(cassettes.isEmpty ? ["cassettes"] : cassettes)
-        let verifier = CassetteVerifier(specs: set, requireSpec: requireSpec)
+        let verifier: CassetteVerifier
+        do { verifier = try CassetteVerifier(specs: set, requireSpec: requireSpec) } catch {
+            throw CLIError(description: error.description)
+        }
         let suites = loaded.map { verifier.verify($0.cassette, name: $0.name) }
         let total = suites.reduce(0) { $0 + $1.cases.count }
         var result = RunReport(

@@ -198,4 +198,20 @@ struct ReplayCommandTests {
         server.waitUntilExit()  // stops by itself a second after the last request
         #expect(server.terminationStatus == 0)
     }
+
+    @Test func verifyReportsSchemaViolationsFromTheSpecsWSDL() throws {
+        // The spec ignores the Credentials header block, but the WSDL declares it: an unknown child is caught there.
+        let original = try String(contentsOfFile: CLI.root.appendingPathComponent("cassettes/spyne/ToggleFavourite.yaml").path,
+                                  encoding: .utf8)
+        let tampered = original.replacingOccurrences(of: "</ns0:Credentials>",
+                                                     with: "<ns0:Colour>red</ns0:Colour></ns0:Credentials>")
+        let folder = try CLI.directory(with: ["ToggleFavourite.yaml": Array(tampered.utf8)])
+        let outcome = try CLI.run(["verify", folder + "/ToggleFavourite.yaml"], in: CLI.root.path)
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout.contains("""
+                  1) schema violation at request: /Envelope/Header/Credentials/Colour
+                     expected: valid against Favourite.wsdl
+                     actual:   Element 'Colour': This element is not expected.
+            """), "\(outcome)")
+    }
 }

@@ -118,9 +118,13 @@ struct SandboxTests {
 
     @Test func wsdlRequestsSayWhatIsMissing() async throws {
         try await withSandbox { server, _ in
-            let response = try await SoapClient().get(server.baseURL + "/Remote/Services88/Favourite.svc?wsdl")
+            // Favourite's _defaults.yaml names SuperOffice's WSDL: it is served as it is.
+            let served = try await SoapClient().get(server.baseURL + "/Remote/Services88/Favourite.svc?wsdl")
+            #expect(served.status == 200)
+            #expect(String(decoding: served.body, as: UTF8.self).contains("<wsdl:definitions name=\"WcfFavouriteService\""))
+            let response = try await SoapClient().get(server.baseURL + "/Remote/Services88/Sale.svc?wsdl")
             #expect(response.status == 404)
-            #expect(String(decoding: response.body, as: UTF8.self) == "no WSDL is configured for /Remote/Services88/Favourite.svc?wsdl; "
+            #expect(String(decoding: response.body, as: UTF8.self) == "no WSDL is configured for /Remote/Services88/Sale.svc?wsdl; "
                 + "set 'schema: FILE.wsdl' in a spec or the agent's _defaults.yaml\n")
         }
     }

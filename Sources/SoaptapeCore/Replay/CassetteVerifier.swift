@@ -51,13 +51,25 @@ public struct CassetteVerifier: Sendable {
         }
     }
 
-    /// A verifier for `specs`.
-    public init(specs: SpecSet, requireSpec: Bool = false) {
+    /// Each spec's schema (its `schema:` file, XSD or WSDL), compiled once, by spec file.
+    private let schemas: [String: XMLSchemaSet]
+
+    /// A verifier for `specs`; a spec's `schema:` that cannot be compiled is an error placed in the schema file.
+    public init(specs: SpecSet, requireSpec: Bool = false) throws(SchemaError) {
         self.specs = specs
         self.requireSpec = requireSpec
         var prepared: [String: Prepared] = [:]
-        for loaded in specs.specs { prepared[loaded.file] = Prepared(loaded) }
+        var schemas: [String: XMLSchemaSet] = [:]
+        var compiled: [String: XMLSchemaSet] = [:]
+        for loaded in specs.specs {
+            prepared[loaded.file] = Prepared(loaded)
+            guard let schema = loaded.spec.schema else { continue }
+            let path = ((loaded.file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(schema)
+            if compiled[path] == nil { compiled[path] = try XMLSchemaSet(contentsOf: path) }
+            schemas[loaded.file] = compiled[path]
+        }
         self.prepared = prepared
+        self.schemas = schemas
     }
 
     /// The suite for one cassette.
@@ -127,6 +139,16 @@ public struct CassetteVerifier: Sendable {
             if forms == nil { forms = CanonicalPrinter(options: contract.options).print([expected.document, document]) }
         }
         check(contract.request, request, side: "request")
+        let schema = schemas[loaded.file]
+        func validate(_ document: XMLDocument, side: String) {
+            guard let schema else { return }
+            differences += schema.validateEnvelope(document).map { violation in
+                Difference(kind: .schema, path: "\(side): \(violation.path)",
+                           expected: "valid against \((schema.name as NSString).lastPathComponent)",
+                           actual: violation.message, actualLine: violation.line)
+            }
+        }
+        validate(request, side: "request")
         let response: XMLDocument
         do {
             response = try XMLDocument(bytes: interaction.response.body, name: "response")
@@ -148,8 +170,9 @@ public struct CassetteVerifier: Sendable {
             return differences.isEmpty ? result(.passed, message) : result(.failed, message, differences, forms: forms)
         }
         check(contract.response, response, side: "response")
+        validate(response, side: "response")
         return differences.isEmpty
-            ? result(.passed, "conforms to \(loaded.file)")
+            ? result(.passed, "conforms to \(loaded.file)" + (schema.map { " and \(($0.name as NSString).lastPathComponent)" } ?? ""))
             : result(.failed, "does not conform to \(named) (\(loaded.file))", differences, forms: forms)
     }
 }
