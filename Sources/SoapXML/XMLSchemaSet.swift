@@ -58,8 +58,26 @@ public final class XMLSchemaSet: @unchecked Sendable {
                               message: "the root element is \(root.elementDescription), not an xs:schema (XSD) or "
                                   + "wsdl:definitions (WSDL)")
         }
+        schema = try Self.compile(main, fileName: (path as NSString).lastPathComponent, name: path, session: session)
+    }
+
+    /// Compiles an XSD held in memory (soaptape's own SOAP envelope schemas); it may not include anything.
+    init(xsd: String, name: String) throws(SchemaError) {
+        _ = LibXML2.initialized
+        _ = SchemaSources.installed
+        self.name = name
+        schemaCount = 1
+        let session = SchemaSources.Session(allowedFolder: "/nonexistent")
+        defer { session.close() }
+        schema = try Self.compile(Array(xsd.utf8), fileName: name, name: name, session: session)
+    }
+
+    /// Compiles `main` (registered under `fileName`), serving the session's sources to libxml2.
+    private static func compile(_ main: [UInt8], fileName: String, name path: String, session: SchemaSources.Session)
+        throws(SchemaError) -> xmlSchemaPtr
+    {
         let errors = SchemaErrors()
-        let mainAddress = session.register(main, fileName: (path as NSString).lastPathComponent)
+        let mainAddress = session.register(main, fileName: fileName)
         guard let parser = xmlSchemaNewParserCtxt(mainAddress) else {
             throw SchemaError(file: path, line: 1, column: 1, message: "libxml2 could not start a schema parser")
         }
@@ -82,7 +100,7 @@ public final class XMLSchemaSet: @unchecked Sendable {
             throw SchemaError(file: path, line: first?.line ?? 1, column: 1,
                               message: "the schema does not compile: " + (first?.message ?? "libxml2 gave no reason"))
         }
-        schema = compiled
+        return compiled
     }
 
     deinit { xmlSchemaFree(schema) }
@@ -133,11 +151,14 @@ public final class XMLSchemaSet: @unchecked Sendable {
 
     /// Validates each child of the SOAP Body of `document` (whitespace-only text between elements left out), and
     /// each header block the schema declares globally.
-    public func validateEnvelope(_ document: XMLDocument) -> [SchemaViolation] {
+    /// `namespaceMap` rewrites namespace URIs first (`Services83` → `Services86`: a version with no published WSDL
+    /// validated against the nearest version's).
+    public func validateEnvelope(_ document: XMLDocument, namespaceMap: [NamespaceMapping] = []) -> [SchemaViolation] {
         guard let copy = xmlCopyDoc(document.doc, 1) else { return [] }
         defer { xmlFreeDoc(copy) }
         guard let root = xmlDocGetRootElement(copy) else { return [] }
         Self.stripBlankText(root)
+        if !namespaceMap.isEmpty { Self.mapNamespaces(root, namespaceMap) }
         var violations: [SchemaViolation] = []
         var child = root.pointee.children
         while let section = child {
@@ -154,6 +175,42 @@ public final class XMLSchemaSet: @unchecked Sendable {
             }
         }
         return violations
+    }
+
+    /// Validates the envelope's own structure (the SOAP envelope schemas' use): header blocks, payload elements and
+    /// fault details are left out — they are the service schema's business, and their xsi:types mean nothing to
+    /// the envelope schema.
+    func validateEnvelopeStructure(_ document: XMLDocument) -> [SchemaViolation] {
+        guard let copy = xmlCopyDoc(document.doc, 1) else { return [] }
+        defer { xmlFreeDoc(copy) }
+        guard let root = xmlDocGetRootElement(copy) else { return [] }
+        Self.stripBlankText(root)
+        let envelope = root.namespaceURI
+        func removeElements(of node: Node, keepingFault: Bool) {
+            var child = node.pointee.children
+            while let current = child {
+                child = current.pointee.next
+                guard current.isElement else { continue }
+                if keepingFault, current.localName == "Fault", sameString(current.namespaceURI, envelope) {
+                    var part = current.pointee.children
+                    while let each = part {
+                        part = each.pointee.next
+                        if each.isElement, each.localName.lowercased() == "detail" { removeElements(of: each, keepingFault: false) }
+                    }
+                    continue
+                }
+                xmlUnlinkNode(current)
+                xmlFreeNode(current)
+            }
+        }
+        var section = root.pointee.children
+        while let current = section {
+            section = current.pointee.next
+            guard current.isElement, sameString(current.namespaceURI, envelope) else { continue }
+            if current.localName == "Header" { removeElements(of: current, keepingFault: false) }
+            if current.localName == "Body" { removeElements(of: current, keepingFault: true) }
+        }
+        return validate(root)
     }
 
     /// Validates the subtree at `element`.
@@ -179,6 +236,25 @@ public final class XMLSchemaSet: @unchecked Sendable {
             result.append(character)
         }
         return result.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Rewrites every namespace declaration's URI in the subtree with `mappings`.
+    private static func mapNamespaces(_ node: Node, _ mappings: [NamespaceMapping]) {
+        var ns = node.pointee.nsDef
+        while let declaration = ns {
+            ns = declaration.pointee.next
+            let uri = string(declaration.pointee.href)
+            let mapped = mappings.reduce(uri) { $1.apply(to: $0) }
+            if mapped != uri {
+                if let old = declaration.pointee.href { free(UnsafeMutableRawPointer(mutating: old)) }
+                declaration.pointee.href = UnsafePointer(xmlCharStrdup(mapped))
+            }
+        }
+        var child = node.pointee.children
+        while let current = child {
+            child = current.pointee.next
+            if current.isElement { mapNamespaces(current, mappings) }
+        }
     }
 
     /// Removes whitespace-only text children (indentation, and the pages' `<XResponse>` + newline +

@@ -9,6 +9,10 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Validate SOAP envelopes, or the envelopes in cassettes, against an XSD or WSDL.",
         discussion: """
+            The envelope's structure (Envelope, Header, Body, and the fault structure of its SOAP version) is \
+            checked against soaptape's own SOAP 1.1 and 1.2 schemas, and every value whose xsi:type names an XML \
+            Schema built-in is checked lexically — with or without --schema.
+
             Each child of the SOAP Body is validated with libxml2 against the schema; header blocks are validated \
             when the schema declares them globally (ApplicationToken, Credentials, TimeZone, …). A WSDL's \
             schemas are all used — WCF's three siblings (the service namespace, Serialization and \
@@ -22,20 +26,28 @@ struct ValidateCommand: ParsableCommand {
 
             Exit status: 0 valid; 1 a violation; 2 bad input (a schema or document that cannot be read).
 
-            Example:
-              soaptape validate response.xml --schema ../wsdl/Services88-Favourite.wsdl
+            Examples:
+              soaptape validate response.xml --schema specs/Services88/Favourite/Favourite.wsdl
+              soaptape validate cassettes/customer83.yaml --schema specs/Services86/CustomerService/CustomerService.wsdl \\
+                  --map-namespace Services83=Services86
             """)
 
     @Argument(help: ArgumentHelp("Envelope files (.xml) or cassettes (.yaml).", valueName: "envelope-or-cassette"))
     var inputs: [String]
 
     @Option(name: .customLong("schema"), parsing: .singleValue,
-            help: ArgumentHelp("An XSD or WSDL to validate against (repeatable: each input is checked against each).",
+            help: ArgumentHelp("An XSD or WSDL to validate against (repeatable: each input is checked against each). "
+                               + "Without one, only the envelope's structure and its xsi:type values are checked.",
                                valueName: "file"))
-    var schemas: [String]
+    var schemas: [String] = []
+
+    @Option(name: .customLong("map-namespace"), parsing: .singleValue,
+            help: ArgumentHelp("Rewrite namespace URIs FROM to TO before validating against --schema (a version with "
+                               + "no published WSDL against the nearest version's).", valueName: "FROM=TO"))
+    var mapNamespace: [String] = []
 
     func validate() throws {
-        guard !schemas.isEmpty else { throw ValidationError("--schema FILE is required (an .xsd or a .wsdl).") }
+        try ValueFlags.validate(mapNamespace, flag: "--map-namespace", example: "Services83=Services86")
     }
 
     func run() throws {
@@ -61,18 +73,21 @@ struct ValidateCommand: ParsableCommand {
                 }
             }
         }
+        let mappings = ValueFlags.rewrites(mapNamespace).map { NamespaceMapping.substring($0.from, $0.to) }
         var violations = 0
         for (name, document) in documents {
-            for schema in compiled {
-                for violation in schema.validateEnvelope(document) {
-                    violations += 1
-                    print("\(name):\(violation.line): \(violation.path): \(violation.message)")
-                }
+            var found = EnvelopeChecks.structure(document) + EnvelopeChecks.declaredTypes(document)
+            for schema in compiled { found += schema.validateEnvelope(document, namespaceMap: mappings) }
+            for violation in found {
+                violations += 1
+                print("\(name):\(violation.line): \(violation.path): \(violation.message)")
             }
         }
         let checked = documents.count
+        let against = schemas.isEmpty ? "the SOAP envelope schemas and their xsi:types"
+            : schemas.joined(separator: ", ") + " and the SOAP envelope schemas"
         print(violations == 0
-              ? "valid: \(checked) envelope\(checked == 1 ? "" : "s") against \(schemas.joined(separator: ", "))"
+              ? "valid: \(checked) envelope\(checked == 1 ? "" : "s") against \(against)"
               : "invalid: \(violations) violation\(violations == 1 ? "" : "s") in \(checked) envelope\(checked == 1 ? "" : "s")")
         if violations > 0 { throw ExitCode(1) }
     }

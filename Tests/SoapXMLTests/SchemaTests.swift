@@ -123,4 +123,51 @@ struct SchemaTests {
             #expect(error.message.hasPrefix("the schema refers to http://127.0.0.1:9/o.xsd, which soaptape does not fetch"))
         }
     }
+
+    @Test func theEnvelopeStructureIsCheckedWithoutAServiceSchema() throws {
+        let soap11Fault = """
+            <e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><e:Fault>
+              <faultcode>e:Server</faultcode><faultstring>Ticket expired</faultstring>
+            </e:Fault></e:Body></e:Envelope>
+            """
+        #expect(EnvelopeChecks.structure(try XMLDocument(string: soap11Fault)) == [])
+        let noReason = """
+            <e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><e:Fault>
+              <e:Code><e:Value>e:Receiver</e:Value></e:Code>
+            </e:Fault></e:Body></e:Envelope>
+            """
+        let found = EnvelopeChecks.structure(try XMLDocument(string: noReason))
+        #expect(found.map(\.path) == ["/Envelope/Body/Fault"])
+        #expect(found.first?.message == "Element 'Fault': Missing child element(s). Expected is ( Reason ).")
+        // The vendor's pages put the credentials outside a Header.
+        let seed = try XMLDocument(contentsOf: Fixtures.envelopes.appendingPathComponent("Services88-ToggleFavourite-request.xml").path)
+        #expect(EnvelopeChecks.structure(seed).map(\.path) == ["/Envelope/ApplicationToken"])
+        let notSOAP = EnvelopeChecks.structure(try XMLDocument(string: "<Envelope/>"))
+        #expect(notSOAP.first?.message == "The root element is <Envelope>, not a SOAP 1.1 or 1.2 Envelope.")
+    }
+
+    @Test func declaredTypesAreCheckedLexically() throws {
+        let document = try XMLDocument(string: Self.envelope("""
+            <f:Get>
+              <f:Id xsi:type="xsd:int">12x</f:Id>
+              <f:When xsi:type="xsd:dateTime">2026-11-30T12:00:00Z</f:When>
+              <f:Key xsi:type="s:guid" xmlns:s="http://schemas.microsoft.com/2003/10/Serialization/">not-a-guid</f:Key>
+              <f:Gone xsi:nil="true">but here</f:Gone>
+              <f:Free xsi:type="f:Custom">anything</f:Free>
+            </f:Get>
+            """))
+        let found = EnvelopeChecks.declaredTypes(document)
+        #expect(found.map(\.path) == ["/Envelope/Body/Get/Id", "/Envelope/Body/Get/Key", "/Envelope/Body/Get/Gone"])
+        #expect(found.first?.message == "Element 'Id': '12x' is not a valid value of its xsi:type xsd:int.")
+        #expect(found.last?.message == "Element 'Gone': xsi:nil is \"true\" but the element has content.")
+    }
+
+    @Test func aVersionWithoutAWSDLIsValidatedThroughTheNamespaceMap() throws {
+        let schema = try Self.schema("Services86-CustomerService.wsdl")
+        let request = try XMLDocument(contentsOf: Fixtures.envelopes.appendingPathComponent("Services83-UpdateFeatureToggles-request.xml").path)
+        #expect(schema.validateEnvelope(request).map(\.message).contains(
+            "Element 'UpdateFeatureToggles': No matching global declaration available for the validation root."))
+        let mapped = schema.validateEnvelope(request, namespaceMap: [.substring("Services83", "Services86")])
+        #expect(mapped == [])
+    }
 }

@@ -140,12 +140,20 @@ public struct CassetteVerifier: Sendable {
         }
         check(contract.request, request, side: "request")
         let schema = schemas[loaded.file]
+        let schemaMap = spec.schemaMap.compactMap { try? NamespaceMapping.parse($0, regex: false) }
         func validate(_ document: XMLDocument, side: String) {
-            guard let schema else { return }
-            differences += schema.validateEnvelope(document).map { violation in
-                Difference(kind: .schema, path: "\(side): \(violation.path)",
-                           expected: "valid against \((schema.name as NSString).lastPathComponent)",
-                           actual: violation.message, actualLine: violation.line)
+            func add(_ violations: [SchemaViolation], against: String) {
+                differences += violations.map { violation in
+                    Difference(kind: .schema, path: "\(side): \(violation.path)", expected: "valid against \(against)",
+                               actual: violation.message, actualLine: violation.line)
+                }
+            }
+            add(EnvelopeChecks.structure(document), against: "the SOAP envelope schema")
+            add(EnvelopeChecks.declaredTypes(document), against: "its xsi:type")
+            if let schema {
+                add(schema.validateEnvelope(document, namespaceMap: schemaMap),
+                    against: (schema.name as NSString).lastPathComponent
+                        + (spec.schemaMap.isEmpty ? "" : " (namespaces mapped: \(spec.schemaMap.joined(separator: ", ")))"))
             }
         }
         validate(request, side: "request")

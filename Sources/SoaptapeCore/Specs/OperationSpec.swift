@@ -27,6 +27,9 @@ public struct OperationSpec: Codable, Equatable, Sendable {
     public var description: String?
     /// An XSD or WSDL governing the body, relative to the spec file.
     public var schema: String?
+    /// Namespace rewrites (`FROM=TO`) applied before validating against `schema`: a version with no published
+    /// WSDL validated against the nearest version's (`Services83=Services86`).
+    public var schemaMap: [String] = []
     /// Comparison rules.
     public var rules: SpecRules = SpecRules()
     /// The request envelope, placeholders allowed.
@@ -65,7 +68,9 @@ public struct OperationSpec: Codable, Equatable, Sendable {
         case format, version, agent, operation, endpoint, soap, action, namespace
         case requestElement = "request_element"
         case responseElement = "response_element"
-        case description, schema, rules, request, response, faults, examples, generated
+        case description, schema
+        case schemaMap = "schema_map"
+        case rules, request, response, faults, examples, generated
     }
 }
 

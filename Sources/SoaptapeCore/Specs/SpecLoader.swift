@@ -16,7 +16,7 @@ public struct LoadedSpec: Sendable {
 public enum SpecLoader {
     static let topKeys = OperationSpec.CodingKeys.allCases.map(\.rawValue)
     static let ruleKeys = SpecRules.CodingKeys.allCases.map(\.rawValue)
-    static let defaultsKeys = ["soap", "schema", "rules"]
+    static let defaultsKeys = ["soap", "schema", "schema_map", "rules"]
     /// The agent-level defaults file in an agent's folder.
     public static let defaultsFileName = "_defaults.yaml"
     /// The suffix of the hand-written examples file beside a spec.
@@ -54,6 +54,11 @@ public enum SpecLoader {
         spec.responseElement = try root.string("response_element")
         spec.description = try root.string("description")
         spec.schema = try root.string("schema") ?? defaults?.schema
+        let schemaMap = try root.strings("schema_map")
+        for (text, mark) in schemaMap where (try? NamespaceMapping.parse(text, regex: false)) == nil {
+            throw source.error(at: mark, "'\(text)' is not of the form FROM=TO; for example Services83=Services86")
+        }
+        spec.schemaMap = schemaMap.isEmpty ? defaults?.schemaMap ?? [] : schemaMap.map(\.0)
         if let rules = try root.mapping("rules", what: "the rules") {
             spec.rules = try readRules(rules)
         }
@@ -84,6 +89,7 @@ public enum SpecLoader {
     struct Defaults {
         var soap: [SoapVersion]?
         var schema: String?
+        var schemaMap: [String]?
         var rules: SpecRules?
     }
 
@@ -106,6 +112,11 @@ public enum SpecLoader {
             defaults.soap = versions
         }
         defaults.schema = try root.string("schema")
+        let schemaMap = try root.strings("schema_map")
+        for (text, mark) in schemaMap where (try? NamespaceMapping.parse(text, regex: false)) == nil {
+            throw source.error(at: mark, "'\(text)' is not of the form FROM=TO; for example Services83=Services86")
+        }
+        if !schemaMap.isEmpty { defaults.schemaMap = schemaMap.map(\.0) }
         if let rules = try root.mapping("rules", what: "the rules") {
             defaults.rules = try readRules(rules)
             _ = try compileRules(defaults.rules!, source: source, root: root)

@@ -27,6 +27,7 @@ public enum SpecWriter {
         add("response_element", spec.responseElement.map(scalar))
         add("description", spec.description.map(scalar))
         add("schema", spec.schema.map(scalar))
+        add("schema_map", list(spec.schemaMap))
         if !spec.rules.isEmpty {
             var rules: [(Node, Node)] = []
             for (key, items) in [("ignore", spec.rules.ignore), ("repeating", spec.rules.repeating),

@@ -1,0 +1,193 @@
+internal import CLibXML2
+import Foundation
+
+/// Checks that hold without a service schema: the SOAP envelope's structure, against schemas soaptape writes
+/// itself from the SOAP 1.1 note and SOAP 1.2 Part 1, and every `xsi:type`-declared XML Schema built-in value.
+public enum EnvelopeChecks {
+    /// The envelope's structure: Envelope, an optional Header, a Body, and — where the Body holds a Fault — the
+    /// fault structure of the envelope's SOAP version.
+    public static func structure(_ document: XMLDocument) -> [SchemaViolation] {
+        guard let root = document.root else { return [] }
+        let uri = string(root.namespaceURI)
+        guard root.localName == "Envelope", let schema = uri == soap11 ? soap11Schema : uri == soap12 ? soap12Schema : nil
+        else {
+            return [SchemaViolation(path: "/" + root.localName, line: root.line,
+                                    message: "The root element is \(root.elementDescription), not a SOAP 1.1 or 1.2 Envelope.")]
+        }
+        return schema.validateEnvelopeStructure(document)
+    }
+
+    /// Every element whose `xsi:type` names an XML Schema built-in (or the Serialization namespace's `guid`) must
+    /// hold a lexically valid value; `xsi:nil="true"` must come with no content.
+    public static func declaredTypes(_ document: XMLDocument) -> [SchemaViolation] {
+        guard let root = document.root else { return [] }
+        var violations: [SchemaViolation] = []
+        check(root, in: document, into: &violations)
+        return violations
+    }
+
+    static let soap11 = "http://schemas.xmlsoap.org/soap/envelope/"
+    static let soap12 = "http://www.w3.org/2003/05/soap-envelope"
+    static let instance = "http://www.w3.org/2001/XMLSchema-instance"
+    static let serialization = "http://schemas.microsoft.com/2003/10/Serialization/"
+
+    private static func check(_ node: Node, in document: XMLDocument, into violations: inout [SchemaViolation]) {
+        let hasElements = node.hasElementChild
+        let value: String
+        if !hasElements, let owned = xmlNodeGetContent(node) {
+            value = string(owned)
+            free(owned)
+        } else {
+            value = ""
+        }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let nilValue = attribute(node, "nil"), nilValue.trimmingCharacters(in: .whitespaces) == "true" {
+            if hasElements || !trimmed.isEmpty {
+                violations.append(SchemaViolation(
+                    path: path(of: node), line: node.line,
+                    message: "Element '\(node.localName)': xsi:nil is \"true\" but the element has content."))
+            }
+        } else if !hasElements, let typeName = attribute(node, "type") {
+            let parts = typeName.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1).map(String.init)
+            let (prefix, local) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts[0])
+            let ns = prefix.withCString { xmlSearchNs(document.doc, node, prefix.isEmpty ? nil : UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
+            let uri = string(ns?.pointee.href)
+            let type: XSDLexicalType? = uri == XMLSchemaSet.xsdNamespace ? XSDLexicalType(rawValue: local)
+                : (uri == serialization && local == "guid") ? .guid : nil
+            if let type, !type.accepts(value) {
+                violations.append(SchemaViolation(
+                    path: path(of: node), line: node.line,
+                    message: "Element '\(node.localName)': '\(trimmed)' is not a valid value of its xsi:type \(typeName)."))
+            }
+        }
+        var child = node.pointee.children
+        while let current = child {
+            child = current.pointee.next
+            if current.isElement { check(current, in: document, into: &violations) }
+        }
+    }
+
+    private static func attribute(_ node: Node, _ name: String) -> String? {
+        guard let value = xmlGetNsProp(node, name, instance) else { return nil }
+        defer { free(value) }
+        return string(value)
+    }
+
+    static func path(of node: Node) -> String {
+        var segments: [String] = []
+        var current: Node? = node
+        while let each = current, each.isElement {
+            segments.append(each.pathSegment)
+            current = each.pointee.parent
+        }
+        return "/" + segments.reversed().joined(separator: "/")
+    }
+
+    /// SOAP 1.1 (W3C Note, 8 May 2000, section 4): Envelope, optional Header, Body; a Fault has faultcode (a
+    /// QName), faultstring, an optional faultactor (a URI) and an optional detail, unqualified.
+    static let soap11Schema: XMLSchemaSet = try! XMLSchemaSet(xsd: """
+        <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:env="\(soap11)" targetNamespace="\(soap11)">
+          <xs:element name="Envelope">
+            <xs:complexType>
+              <xs:sequence>
+                <xs:element ref="env:Header" minOccurs="0"/>
+                <xs:element ref="env:Body"/>
+                <xs:any namespace="##other" minOccurs="0" maxOccurs="unbounded" processContents="lax"/>
+              </xs:sequence>
+              <xs:anyAttribute namespace="##other" processContents="lax"/>
+            </xs:complexType>
+          </xs:element>
+          <xs:element name="Header">
+            <xs:complexType>
+              <xs:sequence><xs:any namespace="##other" minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xs:sequence>
+              <xs:anyAttribute namespace="##other" processContents="lax"/>
+            </xs:complexType>
+          </xs:element>
+          <xs:element name="Body">
+            <xs:complexType>
+              <xs:sequence><xs:any namespace="##any" minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xs:sequence>
+              <xs:anyAttribute namespace="##any" processContents="lax"/>
+            </xs:complexType>
+          </xs:element>
+          <xs:element name="Fault">
+            <xs:complexType>
+              <xs:sequence>
+                <xs:element name="faultcode" type="xs:QName"/>
+                <xs:element name="faultstring" type="xs:string"/>
+                <xs:element name="faultactor" type="xs:anyURI" minOccurs="0"/>
+                <xs:element name="detail" minOccurs="0">
+                  <xs:complexType mixed="true">
+                    <xs:sequence><xs:any namespace="##any" minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xs:sequence>
+                    <xs:anyAttribute namespace="##any" processContents="lax"/>
+                  </xs:complexType>
+                </xs:element>
+              </xs:sequence>
+            </xs:complexType>
+          </xs:element>
+        </xs:schema>
+        """, name: "soaptape's SOAP 1.1 envelope schema")
+
+    /// SOAP 1.2 Part 1 (W3C Recommendation, section 5): Envelope, optional Header, Body; a Fault has Code (Value,
+    /// optional Subcode), Reason (one or more Text), and optional Node, Role and Detail, all qualified. (Text's
+    /// required xml:lang is not checked: it would need the xml namespace's schema.)
+    static let soap12Schema: XMLSchemaSet = try! XMLSchemaSet(xsd: """
+        <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:env="\(soap12)" targetNamespace="\(soap12)"
+            elementFormDefault="qualified">
+          <xs:element name="Envelope">
+            <xs:complexType>
+              <xs:sequence>
+                <xs:element ref="env:Header" minOccurs="0"/>
+                <xs:element ref="env:Body"/>
+              </xs:sequence>
+              <xs:anyAttribute namespace="##other" processContents="lax"/>
+            </xs:complexType>
+          </xs:element>
+          <xs:element name="Header">
+            <xs:complexType>
+              <xs:sequence><xs:any namespace="##any" minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xs:sequence>
+              <xs:anyAttribute namespace="##other" processContents="lax"/>
+            </xs:complexType>
+          </xs:element>
+          <xs:element name="Body">
+            <xs:complexType>
+              <xs:sequence><xs:any namespace="##any" minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xs:sequence>
+              <xs:anyAttribute namespace="##other" processContents="lax"/>
+            </xs:complexType>
+          </xs:element>
+          <xs:complexType name="Code">
+            <xs:sequence>
+              <xs:element name="Value" type="xs:QName"/>
+              <xs:element name="Subcode" type="env:Code" minOccurs="0"/>
+            </xs:sequence>
+          </xs:complexType>
+          <xs:element name="Fault">
+            <xs:complexType>
+              <xs:sequence>
+                <xs:element name="Code" type="env:Code"/>
+                <xs:element name="Reason">
+                  <xs:complexType>
+                    <xs:sequence>
+                      <xs:element name="Text" maxOccurs="unbounded">
+                        <xs:complexType>
+                          <xs:simpleContent>
+                            <xs:extension base="xs:string"><xs:anyAttribute namespace="##any" processContents="skip"/></xs:extension>
+                          </xs:simpleContent>
+                        </xs:complexType>
+                      </xs:element>
+                    </xs:sequence>
+                  </xs:complexType>
+                </xs:element>
+                <xs:element name="Node" type="xs:anyURI" minOccurs="0"/>
+                <xs:element name="Role" type="xs:anyURI" minOccurs="0"/>
+                <xs:element name="Detail" minOccurs="0">
+                  <xs:complexType>
+                    <xs:sequence><xs:any namespace="##any" minOccurs="0" maxOccurs="unbounded" processContents="lax"/></xs:sequence>
+                    <xs:anyAttribute namespace="##other" processContents="lax"/>
+                  </xs:complexType>
+                </xs:element>
+              </xs:sequence>
+            </xs:complexType>
+          </xs:element>
+        </xs:schema>
+        """, name: "soaptape's SOAP 1.2 envelope schema")
+}
