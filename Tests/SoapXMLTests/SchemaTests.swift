@@ -5,10 +5,10 @@ import Testing
 /// Schema validation against the real SuperOffice WCF WSDLs in ../shared/wsdl: valid bodies pass, and each kind of
 /// invalid body is reported with its path, line and a readable reason. Nothing is ever fetched.
 struct SchemaTests {
-    static let wsdl = Fixtures.root.deletingLastPathComponent().appendingPathComponent("shared/wsdl")
-
+    /// SuperOffice's WSDLs (../shared/wsdl), as committed beside the specs they govern.
     static func schema(_ name: String) throws -> XMLSchemaSet {
-        try XMLSchemaSet(contentsOf: wsdl.appendingPathComponent(name).path)
+        let (version, agent) = (name.split(separator: "-")[0], name.split(separator: "-")[1].dropLast(5))
+        return try XMLSchemaSet(contentsOf: Fixtures.root.appendingPathComponent("specs/\(version)/\(agent)/\(agent).wsdl").path)
     }
 
     static func envelope(_ body: String, namespace: String = fav88) -> String {

@@ -3,7 +3,9 @@ import SoaptapeCore
 import Testing
 
 /// Real SOAP software on both sides: a Python zeep client, through `soaptape record`, to a Python spyne
-/// server (Tests/Interop). The test setup creates the virtual environment they run in.
+/// server (Tests/Interop). The test setup creates the virtual environment they run in (once: the tests run one
+/// at a time, so no two create it at once).
+@Suite(.serialized)
 struct InteropTests {
     static let venv = CLI.root.appendingPathComponent(".build/interop-venv").path
     static let python = venv + "/bin/python"
