@@ -26,6 +26,9 @@ public struct ReplayRunner: Sendable {
     public var timeout: TimeAmount = .seconds(30)
     /// A PEM file of certificates to trust for an https target.
     public var certificateAuthority: String?
+    /// The specs and their schemas: each answer is also validated against the schema of the operation it answers
+    /// (the target's version, after the maps).
+    public var schemas: (specs: SpecSet, catalog: SchemaCatalog)?
 
     /// A runner against `target`.
     public init(target: String, check: ResponseCheck, filler: RedactionFiller) {
@@ -104,7 +107,20 @@ public struct ReplayRunner: Sendable {
                               message: "cannot reach \(target + built.message.path): \(SoapClient.describe(error))",
                               durationMilliseconds: milliseconds(since: started))
         }
-        let outcome = check.check(interaction, status: status, body: body)
+        var outcome = check.check(interaction, status: status, body: body)
+        if let schemas, let sent = try? XMLDocument(bytes: built.message.body, name: "request"),
+            let element = sent.bodyFirstChild, let answer = try? XMLDocument(bytes: body, name: "response")
+        {
+            let spec = schemas.specs.spec(atEndpoint: built.message.path, requestElement: element)
+            let violations = schemas.catalog.violations(answer, spec: spec, side: "response")
+            if !violations.isEmpty {
+                outcome.differences += violations
+                if outcome.expected == nil {
+                    outcome.expected = String(decoding: interaction.response.body, as: UTF8.self)
+                    outcome.actual = String(decoding: body, as: UTF8.self)
+                }
+            }
+        }
         var message: String?
         // A server that wants credentials answers their absence with a fault or another status: say why it may have.
         let refused = outcome.differences.contains { $0.kind == .fault || $0.kind == .httpStatus }

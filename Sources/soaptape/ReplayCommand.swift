@@ -22,7 +22,8 @@ struct ReplayCommand: AsyncParsableCommand {
             --ignore); contract — the same elements in the same order (repeating elements may differ in count, \
             optional ones may be absent: from the spec, else inferred from the recording), the same xsi:types, \
             and every value lexically valid for its type, values otherwise free. A fault where the recording had \
-            none, or the reverse, and another HTTP status always count.
+            none, or the reverse, and another HTTP status always count. Every answer is also checked against the \
+            SOAP envelope schema, its xsi:type values, and the schema its operation's spec names (docs/schema.md).
 
             A connection error fails that interaction and the run goes on. Exit status: 0 every answer held; \
             1 a difference; 2 nothing could be compared (bad input, target unreachable).
@@ -126,6 +127,9 @@ struct ReplayCommand: AsyncParsableCommand {
         runner.concurrency = concurrency
         runner.timeout = .seconds(Int64(timeout))
         runner.certificateAuthority = targetCA
+        if let specSet {
+            do { runner.schemas = (specSet, try SchemaCatalog(specSet)) } catch { throw CLIError(description: error.description) }
+        }
         let showProgress = isatty(STDERR_FILENO) == 1
         let suites = await runner.run(loaded) { done, total, label in
             guard showProgress else { return }

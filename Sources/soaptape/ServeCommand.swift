@@ -22,7 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
             --set NAME=VALUE gives one, so a client that logs in gets a ticket it can send back.
 
             An unmatched request gets a SOAP Fault, in the request's SOAP version, naming the nearest recording \
-            (same operation first) and the differences by path; the same line goes to stderr.
+            (same operation first) and the differences by path; the same line goes to stderr. With --validate, a \
+            request that breaks the SOAP envelope schema, its xsi:types or its operation's schema (the spec's \
+            schema:) gets a fault listing the violations instead, even when a recording matches it.
 
             GET /__soaptape/report returns the report so far as JSON. On Ctrl-C (SIGINT), SIGTERM, after \
             --exit-after requests or --idle-timeout seconds without one, it prints the report (interactions \
@@ -65,6 +67,10 @@ struct ServeCommand: AsyncParsableCommand {
                                valueName: "xpath"))
     var ignore: [String] = []
 
+    @Flag(name: .customLong("validate"),
+          help: "Validate each request against its operation's schema (the spec's schema:) and answer violations with a fault.")
+    var validateRequests = false
+
     @Option(name: .customLong("exit-after"), help: ArgumentHelp("Stop after this many requests.", valueName: "count"))
     var exitAfter: Int?
 
@@ -98,10 +104,17 @@ struct ServeCommand: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: specs) {
             do { specSet = try SpecSet.load([specs]) } catch { throw CLIError(description: error.description) }
         }
+        var validation: (specs: SpecSet, catalog: SchemaCatalog)?
+        if validateRequests {
+            guard let specSet else {
+                throw CLIError(description: "soaptape serve: error: --validate needs specs (--specs \(specs) does not exist)")
+            }
+            do { validation = (specSet, try SchemaCatalog(specSet)) } catch { throw CLIError(description: error.description) }
+        }
         let session = ServeSession(
             cassettes: loaded, specs: specSet, ignore: ignore.map { try! XPathSelector($0) },
             repeatPolicy: ServeSession.RepeatPolicy(rawValue: repeatPolicy)!, values: ValueFlags.parse(values),
-            strict: strict)
+            strict: strict, validation: validation)
         let latch = StopLatch()
         let activity = ActivityClock()
         let exitAfter = self.exitAfter

@@ -214,4 +214,42 @@ struct ReplayCommandTests {
                      actual:   Element 'Colour': This element is not expected.
             """), "\(outcome)")
     }
+
+    @Test func serveValidateAnswersASchemaViolationWithAFault() async throws {
+        let cassette = try Self.recordSeedCassette()
+        let (server, url) = try CLI.startServer(["serve", cassette, "--validate"])
+        defer { CLI.stop(server) }
+        let recorded = try CassetteLoader.load(cassette).cassette.interactions[0].request
+        var body = String(decoding: recorded.body, as: UTF8.self)
+        #expect(body.contains("</Favourite:ToggleFavourite>"))
+        body = body.replacingOccurrences(of: "</Favourite:ToggleFavourite>",
+                                         with: "<Favourite:Colour>red</Favourite:Colour></Favourite:ToggleFavourite>")
+        let headers = recorded.headers.map { (name: $0.name, value: $0.value) }
+        let answer = try await SoapClient().post(url + recorded.path, headers: headers, body: Array(body.utf8))
+        #expect(answer.status == 500)
+        let text = String(decoding: answer.body, as: UTF8.self)
+        #expect(text.contains("soaptape serve: the request does not conform to its schema (--validate): "
+                              + "request: /Envelope/Body/ToggleFavourite/Colour"), "\(text)")
+        #expect(text.contains("This element is not expected."), "\(text)")
+        #expect(text.contains("/Envelope/Body/ToggleFavourite/Colour"))
+        // The recorded request itself is valid and still served.
+        let valid = try await SoapClient().post(url + recorded.path, headers: headers, body: recorded.body)
+        #expect(valid.status == 200)
+    }
+
+    @Test func replayValidatesAnswersAgainstTheOperationsWSDL() throws {
+        let cassette = try Self.recordSeedCassette()
+        let specs = try CLI.directory(with: [:]) + "/specs"
+        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("specs").path, toPath: specs)
+        let examples = specs + "/Services88/Favourite/ToggleFavourite.examples.yaml"
+        try String(contentsOfFile: examples, encoding: .utf8)
+            .replacingOccurrences(of: "true</Favourite:Response>",
+                                  with: "true</Favourite:Response><Favourite:Colour>red</Favourite:Colour>")
+            .write(toFile: examples, atomically: true, encoding: .utf8)
+        let (sandbox, url) = try CLI.startServer(["sandbox", "--specs", specs])
+        defer { CLI.stop(sandbox) }
+        let outcome = try CLI.run(["replay", cassette, "--target", url, "--mode", "contract"], in: CLI.root.path)
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout.contains("schema violation at response: /Envelope/Body/ToggleFavouriteResponse/Colour"), "\(outcome)")
+    }
 }

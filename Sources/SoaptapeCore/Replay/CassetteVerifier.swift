@@ -51,25 +51,17 @@ public struct CassetteVerifier: Sendable {
         }
     }
 
-    /// Each spec's schema (its `schema:` file, XSD or WSDL), compiled once, by spec file.
-    private let schemas: [String: XMLSchemaSet]
+    /// Each spec's schema, compiled once.
+    private let schemas: SchemaCatalog
 
     /// A verifier for `specs`; a spec's `schema:` that cannot be compiled is an error placed in the schema file.
     public init(specs: SpecSet, requireSpec: Bool = false) throws(SchemaError) {
         self.specs = specs
         self.requireSpec = requireSpec
         var prepared: [String: Prepared] = [:]
-        var schemas: [String: XMLSchemaSet] = [:]
-        var compiled: [String: XMLSchemaSet] = [:]
-        for loaded in specs.specs {
-            prepared[loaded.file] = Prepared(loaded)
-            guard let schema = loaded.spec.schema else { continue }
-            let path = ((loaded.file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(schema)
-            if compiled[path] == nil { compiled[path] = try XMLSchemaSet(contentsOf: path) }
-            schemas[loaded.file] = compiled[path]
-        }
+        for loaded in specs.specs { prepared[loaded.file] = Prepared(loaded) }
         self.prepared = prepared
-        self.schemas = schemas
+        schemas = try SchemaCatalog(specs)
     }
 
     /// The suite for one cassette.
@@ -139,22 +131,9 @@ public struct CassetteVerifier: Sendable {
             if forms == nil { forms = CanonicalPrinter(options: contract.options).print([expected.document, document]) }
         }
         check(contract.request, request, side: "request")
-        let schema = schemas[loaded.file]
-        let schemaMap = spec.schemaMap.compactMap { try? NamespaceMapping.parse($0, regex: false) }
+        let schema = schemas.entry(for: loaded)
         func validate(_ document: XMLDocument, side: String) {
-            func add(_ violations: [SchemaViolation], against: String) {
-                differences += violations.map { violation in
-                    Difference(kind: .schema, path: "\(side): \(violation.path)", expected: "valid against \(against)",
-                               actual: violation.message, actualLine: violation.line)
-                }
-            }
-            add(EnvelopeChecks.structure(document), against: "the SOAP envelope schema")
-            add(EnvelopeChecks.declaredTypes(document), against: "its xsi:type")
-            if let schema {
-                add(schema.validateEnvelope(document, namespaceMap: schemaMap),
-                    against: (schema.name as NSString).lastPathComponent
-                        + (spec.schemaMap.isEmpty ? "" : " (namespaces mapped: \(spec.schemaMap.joined(separator: ", ")))"))
-            }
+            differences += schemas.violations(document, spec: loaded, side: side)
         }
         validate(request, side: "request")
         let response: XMLDocument
@@ -180,7 +159,7 @@ public struct CassetteVerifier: Sendable {
         check(contract.response, response, side: "response")
         validate(response, side: "response")
         return differences.isEmpty
-            ? result(.passed, "conforms to \(loaded.file)" + (schema.map { " and \(($0.name as NSString).lastPathComponent)" } ?? ""))
+            ? result(.passed, "conforms to \(loaded.file)" + (schema.map { " and \($0.label)" } ?? ""))
             : result(.failed, "does not conform to \(named) (\(loaded.file))", differences, forms: forms)
     }
 }

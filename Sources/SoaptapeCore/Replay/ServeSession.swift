@@ -39,6 +39,8 @@ public final class ServeSession: @unchecked Sendable {
     private let repeatPolicy: RepeatPolicy
     private let filler: RedactionFiller
     private let strict: Bool
+    /// When set, requests are validated against their operation's schema before they are matched.
+    private let validation: (specs: SpecSet, catalog: SchemaCatalog)?
     private let startedAt = Date().iso8601Milliseconds
     private let lock = NSLock()
     private var served: [Int: Int] = [:]
@@ -49,7 +51,9 @@ public final class ServeSession: @unchecked Sendable {
     /// A session serving `cassettes` (name and cassette, in the order given), with `specs` for each operation's
     /// rules, `ignore` for more, and `values` (by element or header name) for redacted values.
     public init(cassettes: [(name: String, cassette: Cassette)], specs: SpecSet?, ignore: [XPathSelector] = [],
-                repeatPolicy: RepeatPolicy = .last, values: [String: String] = [:], strict: Bool = false) {
+                repeatPolicy: RepeatPolicy = .last, values: [String: String] = [:], strict: Bool = false,
+                validation: (specs: SpecSet, catalog: SchemaCatalog)? = nil) {
+        self.validation = validation
         suites = cassettes.map { ($0.name, $0.cassette.interactions) }
         var all: [Interaction] = []
         var origins: [(Int, Int)] = []
@@ -78,6 +82,15 @@ public final class ServeSession: @unchecked Sendable {
         let number = lock.withLock { requests += 1; return requests }
         let version = SoapMessage.version(contentType: request.header("Content-Type")) ?? .soap11
         let found = matcher.lookup(request)
+        if let validation, let document = found.document, let element = document.bodyFirstChild {
+            let spec = validation.specs.spec(atEndpoint: request.path, requestElement: element)
+            let violations = validation.catalog.violations(document, spec: spec, side: "request")
+            if !violations.isEmpty {
+                let reason = "the request does not conform to its schema (--validate)"
+                return refuse(request, number: number, version: version, reason: reason, nearest: nil,
+                              differences: violations, document: document)
+            }
+        }
         if !found.equal.isEmpty {
             let chosen: Int? = lock.withLock {
                 if let next = found.equal.first(where: { served[$0, default: 0] == 0 }) { return next }
@@ -125,7 +138,7 @@ public final class ServeSession: @unchecked Sendable {
         var message = "soaptape serve: \(reason)"
         if let nearestName { message += "; the nearest recording is \(nearestName)" }
         if !differences.isEmpty {
-            message += ", which differs at " + differences.prefix(3).map { difference in
+            message += (nearestName == nil ? ": " : ", which differs at ") + differences.prefix(3).map { difference in
                 "\(difference.path) (expected \(difference.expected ?? "nothing"), found \(difference.actual ?? "nothing"))"
             }.joined(separator: "; ")
             if differences.count > 3 { message += "; and \(differences.count - 3) more" }

@@ -1,0 +1,56 @@
+import Foundation
+import SoapXML
+
+/// Each spec's schema (its `schema:` file, XSD or WSDL, with its `schema_map`), compiled once per file and
+/// shared by verify, replay and serve. A schema that cannot be compiled is an error placed in its file.
+public final class SchemaCatalog: @unchecked Sendable {
+    /// A spec's compiled schema and the namespace map applied before validating against it.
+    public struct Entry: Sendable {
+        /// The compiled schema.
+        public var schema: XMLSchemaSet
+        /// Namespace rewrites applied first (a version validated against the nearest version's WSDL).
+        public var namespaceMap: [NamespaceMapping]
+        /// `Favourite.wsdl`, or `CustomerService.wsdl (namespaces mapped: Services83=Services86)`.
+        public var label: String
+    }
+
+    private var bySpec: [String: Entry] = [:]
+
+    /// Compiles the schema of every spec in `specs` that names one.
+    public init(_ specs: SpecSet) throws(SchemaError) {
+        var compiled: [String: XMLSchemaSet] = [:]
+        for loaded in specs.specs {
+            guard let schema = loaded.spec.schema else { continue }
+            let path = ((loaded.file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(schema)
+            if compiled[path] == nil { compiled[path] = try XMLSchemaSet(contentsOf: path) }
+            let map = loaded.spec.schemaMap
+            bySpec[loaded.file] = Entry(
+                schema: compiled[path]!, namespaceMap: map.compactMap { try? NamespaceMapping.parse($0, regex: false) },
+                label: (path as NSString).lastPathComponent
+                    + (map.isEmpty ? "" : " (namespaces mapped: \(map.joined(separator: ", ")))"))
+        }
+    }
+
+    /// The schema of the spec loaded from `file`, if it names one.
+    public func entry(for loaded: LoadedSpec) -> Entry? { bySpec[loaded.file] }
+
+    /// Every check that holds for `document` as a message of `loaded`'s operation: the SOAP envelope's structure,
+    /// its xsi:type values, and the spec's schema when it names one; each violation as a difference whose path
+    /// starts with `side` (`request: /Envelope/…`).
+    public func violations(_ document: XMLDocument, spec loaded: LoadedSpec?, side: String) -> [Difference] {
+        var differences: [Difference] = []
+        func add(_ violations: [SchemaViolation], against: String) {
+            differences += violations.map { violation in
+                Difference(kind: .schema, path: "\(side): \(violation.path)", expected: "valid against \(against)",
+                           actual: violation.message, actualLine: violation.line)
+            }
+        }
+        add(EnvelopeChecks.structure(document), against: "the SOAP envelope schema")
+        add(EnvelopeChecks.declaredTypes(document), against: "its xsi:type")
+        // A fault's structure is the envelope schema's business; the service schema declares no Fault.
+        if let loaded, let entry = entry(for: loaded), document.bodyFirstChild?.localName != "Fault" {
+            add(entry.schema.validateEnvelope(document, namespaceMap: entry.namespaceMap), against: entry.label)
+        }
+        return differences
+    }
+}
