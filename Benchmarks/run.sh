@@ -45,4 +45,7 @@ python3 Benchmarks/serve_bench.py "$out" .build/release/soaptape "$out/venv/bin/
 } > "$out/versions.txt"
 python3 Benchmarks/report.py "$out" > "$out/results.md"
 cat "$out/results.md"
+echo "timing validation against the Favourite WSDL next to xmllint --schema and lxml…" >&2
+python3 Benchmarks/validate_bench.py "$out" .build/release/soaptape "$out/venv/bin/python" > "$out/validate.jsonl"
 echo; echo "serve and verify (raw, bench-output/serve.jsonl):"; cat "$out/serve.jsonl"
+echo; echo "validate (raw, bench-output/validate.jsonl):"; cat "$out/validate.jsonl"

@@ -11,10 +11,35 @@ public enum EnvelopeChecks {
         let uri = string(root.namespaceURI)
         guard root.localName == "Envelope", let schema = uri == soap11 ? soap11Schema : uri == soap12 ? soap12Schema : nil
         else {
-            return [SchemaViolation(path: "/" + root.localName, line: root.line,
-                                    message: "The root element is \(root.elementDescription), not a SOAP 1.1 or 1.2 Envelope.")]
+            var violation = SchemaViolation(path: "/" + root.localName, line: root.line,
+                                            message: "The root element is \(root.elementDescription), not a SOAP 1.1 or 1.2 Envelope.")
+            violation.source = .envelope
+            return [violation]
         }
         return schema.validateEnvelopeStructure(document)
+    }
+
+    /// Everything at once, with one copy of the document: its `xsi:type` values, the Header and Body children
+    /// against `schema` (when given, namespaces mapped first), then the envelope's structure.
+    public static func validate(_ document: XMLDocument, schema: XMLSchemaSet?, namespaceMap: [NamespaceMapping] = [])
+        -> [SchemaViolation]
+    {
+        var violations = declaredTypes(document)
+        guard let root = document.root else { return violations }
+        let uri = string(root.namespaceURI)
+        guard root.localName == "Envelope", let envelopeSchema = uri == soap11 ? soap11Schema : uri == soap12 ? soap12Schema : nil
+        else {
+            return violations + structure(document)
+        }
+        guard let copy = xmlCopyDoc(document.doc, 1) else { return violations }
+        defer { xmlFreeDoc(copy) }
+        guard let copiedRoot = xmlDocGetRootElement(copy) else { return violations }
+        XMLSchemaSet.stripBlankText(copiedRoot)
+        var service: [SchemaViolation] = []
+        if let schema { service = schema.validateSections(of: copiedRoot, namespaceMap: namespaceMap) }
+        let structural = envelopeSchema.validateStructure(of: copiedRoot)
+        violations += structural + service
+        return violations
     }
 
     /// Every element whose `xsi:type` names an XML Schema built-in (or the Serialization namespace's `guid`) must
@@ -23,6 +48,7 @@ public enum EnvelopeChecks {
         guard let root = document.root else { return [] }
         var violations: [SchemaViolation] = []
         check(root, in: document, into: &violations)
+        for index in violations.indices { violations[index].source = .declaredType }
         return violations
     }
 
@@ -32,32 +58,33 @@ public enum EnvelopeChecks {
     static let serialization = "http://schemas.microsoft.com/2003/10/Serialization/"
 
     private static func check(_ node: Node, in document: XMLDocument, into violations: inout [SchemaViolation]) {
-        let hasElements = node.hasElementChild
-        let value: String
-        if !hasElements, let owned = xmlNodeGetContent(node) {
-            value = string(owned)
-            free(owned)
-        } else {
-            value = ""
-        }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let nilValue = attribute(node, "nil"), nilValue.trimmingCharacters(in: .whitespaces) == "true" {
-            if hasElements || !trimmed.isEmpty {
-                violations.append(SchemaViolation(
-                    path: path(of: node), line: node.line,
-                    message: "Element '\(node.localName)': xsi:nil is \"true\" but the element has content."))
-            }
-        } else if !hasElements, let typeName = attribute(node, "type") {
-            let parts = typeName.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1).map(String.init)
-            let (prefix, local) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts[0])
-            let ns = prefix.withCString { xmlSearchNs(document.doc, node, prefix.isEmpty ? nil : UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
-            let uri = string(ns?.pointee.href)
-            let type: XSDLexicalType? = uri == XMLSchemaSet.xsdNamespace ? XSDLexicalType(rawValue: local)
-                : (uri == serialization && local == "guid") ? .guid : nil
-            if let type, !type.accepts(value) {
-                violations.append(SchemaViolation(
-                    path: path(of: node), line: node.line,
-                    message: "Element '\(node.localName)': '\(trimmed)' is not a valid value of its xsi:type \(typeName)."))
+        // Most elements carry neither xsi:nil nor xsi:type: look at the attributes before reading any content.
+        if node.pointee.properties != nil {
+            let hasElements = node.hasElementChild
+            if let nilValue = attribute(node, "nil"), nilValue.trimmingXMLWhitespace() == "true" {
+                if hasElements || !content(of: node).trimmingXMLWhitespace().isEmpty {
+                    violations.append(SchemaViolation(
+                        path: path(of: node), line: node.line,
+                        message: "Element '\(node.localName)': xsi:nil is \"true\" but the element has content."))
+                }
+            } else if !hasElements, let typeName = attribute(node, "type") {
+                let parts = typeName.trimmingXMLWhitespace().split(separator: ":", maxSplits: 1).map(String.init)
+                let (prefix, local) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts[0])
+                let ns = prefix.withCString {
+                    xmlSearchNs(document.doc, node, prefix.isEmpty ? nil : UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self))
+                }
+                let uri = string(ns?.pointee.href)
+                let type: XSDLexicalType? = uri == XMLSchemaSet.xsdNamespace ? XSDLexicalType(rawValue: local)
+                    : (uri == serialization && local == "guid") ? .guid : nil
+                if let type {
+                    let value = content(of: node)
+                    if !type.accepts(value) {
+                        violations.append(SchemaViolation(
+                            path: path(of: node), line: node.line,
+                            message: "Element '\(node.localName)': '\(value.trimmingXMLWhitespace())' is not a valid "
+                                + "value of its xsi:type \(typeName)."))
+                    }
+                }
             }
         }
         var child = node.pointee.children
@@ -65,6 +92,12 @@ public enum EnvelopeChecks {
             child = current.pointee.next
             if current.isElement { check(current, in: document, into: &violations) }
         }
+    }
+
+    private static func content(of node: Node) -> String {
+        guard let owned = xmlNodeGetContent(node) else { return "" }
+        defer { free(owned) }
+        return string(owned)
     }
 
     private static func attribute(_ node: Node, _ name: String) -> String? {

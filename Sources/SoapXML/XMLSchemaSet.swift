@@ -158,6 +158,11 @@ public final class XMLSchemaSet: @unchecked Sendable {
         defer { xmlFreeDoc(copy) }
         guard let root = xmlDocGetRootElement(copy) else { return [] }
         Self.stripBlankText(root)
+        return validateSections(of: root, namespaceMap: namespaceMap)
+    }
+
+    /// Validates the Header and Body children of `root`, an envelope already stripped of blank text.
+    func validateSections(of root: Node, namespaceMap: [NamespaceMapping]) -> [SchemaViolation] {
         if !namespaceMap.isEmpty { Self.mapNamespaces(root, namespaceMap) }
         var violations: [SchemaViolation] = []
         var child = root.pointee.children
@@ -185,6 +190,20 @@ public final class XMLSchemaSet: @unchecked Sendable {
         defer { xmlFreeDoc(copy) }
         guard let root = xmlDocGetRootElement(copy) else { return [] }
         Self.stripBlankText(root)
+        return validateStructure(of: root)
+    }
+
+    /// Validates the envelope structure of `root` (stripped of blank text); removes its header blocks, payload
+    /// elements and fault details as it goes.
+    func validateStructure(of root: Node) -> [SchemaViolation] {
+        validateStructureParts(of: root).map { violation in
+            var marked = violation
+            marked.source = .envelope
+            return marked
+        }
+    }
+
+    private func validateStructureParts(of root: Node) -> [SchemaViolation] {
         let envelope = root.namespaceURI
         func removeElements(of node: Node, keepingFault: Bool) {
             var child = node.pointee.children
@@ -259,7 +278,7 @@ public final class XMLSchemaSet: @unchecked Sendable {
 
     /// Removes whitespace-only text children (indentation, and the pages' `<XResponse>` + newline +
     /// `</XResponse>`), so that empty content models accept them.
-    private static func stripBlankText(_ node: Node) {
+    static func stripBlankText(_ node: Node) {
         var child = node.pointee.children
         while let current = child {
             child = current.pointee.next
@@ -283,6 +302,18 @@ public struct SchemaViolation: Equatable, Sendable {
     public var message: String
     /// True when the element has no global declaration in the schema.
     var undeclaredRoot = false
+    /// Which check found it.
+    public var source: Source = .schema
+
+    /// The check that finds a violation.
+    public enum Source: Sendable {
+        /// The service's schema (XSD or WSDL).
+        case schema
+        /// soaptape's SOAP envelope schema for the envelope's version.
+        case envelope
+        /// An `xsi:type`-declared built-in value checked lexically.
+        case declaredType
+    }
 
     /// Creates a violation.
     public init(path: String, line: Int, message: String) {

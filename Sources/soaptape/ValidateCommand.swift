@@ -32,7 +32,8 @@ struct ValidateCommand: ParsableCommand {
                   --map-namespace Services83=Services86
             """)
 
-    @Argument(help: ArgumentHelp("Envelope files (.xml) or cassettes (.yaml).", valueName: "envelope-or-cassette"))
+    @Argument(help: ArgumentHelp("Envelope files (.xml), cassettes (.yaml), or folders of them.",
+                                 valueName: "envelope-or-cassette"))
     var inputs: [String]
 
     @Option(name: .customLong("schema"), parsing: .singleValue,
@@ -55,8 +56,38 @@ struct ValidateCommand: ParsableCommand {
         for path in schemas {
             do { compiled.append(try XMLSchemaSet(contentsOf: path)) } catch { throw CLIError(description: error.description) }
         }
-        var documents: [(name: String, document: XMLDocument)] = []
-        for input in inputs {
+        let mappings = ValueFlags.rewrites(mapNamespace).map { NamespaceMapping.substring($0.from, $0.to) }
+        var violations = 0
+        var checked = 0
+        // Each envelope is checked as soon as it is read, so memory stays flat however many there are.
+        func check(_ document: XMLDocument, name: String) {
+            checked += 1
+            var found: [SchemaViolation] = []
+            if compiled.isEmpty {
+                found = EnvelopeChecks.validate(document, schema: nil)
+            } else {
+                for (index, schema) in compiled.enumerated() {
+                    // The envelope's own checks once, with the first schema; the others add their own.
+                    found += index == 0 ? EnvelopeChecks.validate(document, schema: schema, namespaceMap: mappings)
+                        : schema.validateEnvelope(document, namespaceMap: mappings)
+                }
+            }
+            for violation in found {
+                violations += 1
+                print("\(name):\(violation.line): \(violation.path): \(violation.message)")
+            }
+        }
+        // A folder stands for the envelopes (*.xml) and cassettes (*.yaml) in it.
+        let files = inputs.flatMap { input -> [String] in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), isDirectory.boolValue else {
+                return [input]
+            }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []
+            return names.filter { $0.hasSuffix(".xml") || $0.hasSuffix(".yaml") }.sorted()
+                .map { (input as NSString).appendingPathComponent($0) }
+        }
+        for input in files {
             if input.hasSuffix(".yaml") || input.hasSuffix(".yml") {
                 let cassette: Cassette
                 do { cassette = try CassetteLoader.load(input).cassette } catch { throw CLIError(description: error.description) }
@@ -64,26 +95,15 @@ struct ValidateCommand: ParsableCommand {
                     for (side, body) in [("request", interaction.request.body), ("response", interaction.response.body)] {
                         guard let document = try? XMLDocument(bytes: body, name: "\(input)#\(interaction.sequence) \(side)")
                         else { continue }
-                        documents.append((document.name, document))
+                        check(document, name: document.name)
                     }
                 }
             } else {
-                do { documents.append((input, try XMLDocument(contentsOf: input))) } catch {
+                do { check(try XMLDocument(contentsOf: input), name: input) } catch {
                     throw CLIError(description: error.description)
                 }
             }
         }
-        let mappings = ValueFlags.rewrites(mapNamespace).map { NamespaceMapping.substring($0.from, $0.to) }
-        var violations = 0
-        for (name, document) in documents {
-            var found = EnvelopeChecks.structure(document) + EnvelopeChecks.declaredTypes(document)
-            for schema in compiled { found += schema.validateEnvelope(document, namespaceMap: mappings) }
-            for violation in found {
-                violations += 1
-                print("\(name):\(violation.line): \(violation.path): \(violation.message)")
-            }
-        }
-        let checked = documents.count
         let against = schemas.isEmpty ? "the SOAP envelope schemas and their xsi:types"
             : schemas.joined(separator: ", ") + " and the SOAP envelope schemas"
         print(violations == 0

@@ -170,4 +170,17 @@ struct SchemaTests {
         let mapped = schema.validateEnvelope(request, namespaceMap: [.substring("Services83", "Services86")])
         #expect(mapped == [])
     }
+
+    @Test func customerServiceBodiesAreCheckedToo() throws {
+        let cs86 = "http://www.superoffice.net/ws/crm/NetServer/Services86"
+        let valid = """
+            <f:UpdateFeatureToggles><f:FeatureToggles><f:CsFeatureToggle><f:Name>NewEditor</f:Name>\
+            <f:State>true</f:State></f:CsFeatureToggle></f:FeatureToggles></f:UpdateFeatureToggles>
+            """
+        #expect(try violations(valid, namespace: cs86, against: "Services86-CustomerService.wsdl") == [])
+        let wrongType = try violations(valid.replacingOccurrences(of: "<f:State>true", with: "<f:State>on"),
+                                       namespace: cs86, against: "Services86-CustomerService.wsdl")
+        #expect(wrongType.map(\.path) == ["/Envelope/Body/UpdateFeatureToggles/FeatureToggles/CsFeatureToggle/State"])
+        #expect(wrongType.first?.message == "Element 'State': 'on' is not a valid value of the atomic type 'xs:boolean'.")
+    }
 }

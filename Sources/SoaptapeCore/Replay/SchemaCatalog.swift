@@ -45,11 +45,15 @@ public final class SchemaCatalog: @unchecked Sendable {
                            actual: violation.message, actualLine: violation.line)
             }
         }
-        add(EnvelopeChecks.structure(document), against: "the SOAP envelope schema")
-        add(EnvelopeChecks.declaredTypes(document), against: "its xsi:type")
         // A fault's structure is the envelope schema's business; the service schema declares no Fault.
-        if let loaded, let entry = entry(for: loaded), document.bodyFirstChild?.localName != "Fault" {
-            add(entry.schema.validateEnvelope(document, namespaceMap: entry.namespaceMap), against: entry.label)
+        let found = loaded.flatMap { self.entry(for: $0) }
+        let schema = document.bodyFirstChild?.localName == "Fault" ? nil : found
+        for violation in EnvelopeChecks.validate(document, schema: schema?.schema, namespaceMap: schema?.namespaceMap ?? []) {
+            switch violation.source {
+            case .envelope: add([violation], against: "the SOAP envelope schema")
+            case .declaredType: add([violation], against: "its xsi:type")
+            case .schema: add([violation], against: schema?.label ?? "the schema")
+            }
         }
         return differences
     }
