@@ -61,6 +61,24 @@ public final class XPathSelector: @unchecked Sendable, CustomStringConvertible {
         return nodes
     }
 
+    /// The elements of `document` the expression selects, as paths of local names (`/Envelope/Body/X/Y`, no
+    /// positions): for tools that reason about a document's shape rather than its nodes.
+    public func selectedElementPaths(in document: XMLDocument) -> Set<String> {
+        var paths = Set<String>()
+        for raw in select(in: document) {
+            let node = raw.assumingMemoryBound(to: xmlNode.self)
+            guard node.isElement else { continue }
+            var names: [String] = []
+            var current: Node? = node
+            while let each = current, each.isElement {
+                names.append(each.localName)
+                current = each.pointee.parent
+            }
+            paths.insert("/" + names.reversed().joined(separator: "/"))
+        }
+        return paths
+    }
+
     /// Runs a libxml2 call with its error printing silenced.
     private static func silently<T>(_ body: () -> T?) -> T? {
         xmlSetStructuredErrorFunc(nil, { _, _ in })

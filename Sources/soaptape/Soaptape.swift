@@ -19,7 +19,7 @@ struct Soaptape: AsyncParsableCommand {
         version: SoaptapeVersion.current,
         subcommands: [
             DiffCommand.self, CanonCommand.self, ImportCommand.self, LintCommand.self, SandboxCommand.self, SendCommand.self,
-            RecordCommand.self, VerifyCommand.self, ServeCommand.self, ReplayCommand.self, ValidateCommand.self,
+            RecordCommand.self, VerifyCommand.self, ServeCommand.self, ReplayCommand.self, ValidateCommand.self, CompareCommand.self,
         ]
     )
 
