@@ -133,3 +133,10 @@ kill -TERM "$sandbox"
 wait "$sandbox"
 trap - EXIT
 tail -n 1 "$log"
+
+# Versions: what changed between service versions, for the seed operations and for real drift.
+say "soaptape compare specs/Services84 specs/Services88 --operations <the seed operations>   → no change"
+"$bin" compare specs/Services84 specs/Services88 \
+    --operations Favourite/ToggleFavourite,CustomerService/UpdateFeatureToggles,ErpSync/ToggleErpConnectionActive || exit 1
+say "soaptape compare specs/Services86 specs/Services88 --operations Sale/GetSale   → real drift"
+"$bin" compare specs/Services86 specs/Services88 --operations Sale/GetSale || exit 1
