@@ -6,12 +6,17 @@ import Foundation
 struct Soaptape: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "soaptape",
-        abstract: "Record SOAP traffic, stub services from specs, and compare envelopes canonically.",
+        abstract: "Record SOAP traffic, replay it against clients and servers, and compare envelopes and contracts.",
         discussion: """
             soaptape compares SOAP envelopes the way a person reads them: by namespace URI and local \
             name, never by prefix; with xsi:type values resolved; ignoring indentation, attribute order, \
             comments and CDATA markup. Every difference is reported with a readable path, the expected \
             and actual values, their lines, and what to do about it.
+
+            The loop: record real traffic through a proxy (record), check it against specs and schemas offline \
+            (verify, validate), answer a client under test from it (serve), send it to a server under test \
+            (replay), and compare service versions (compare). The sandbox stubs every spec'd operation, so all of \
+            it runs without the real service.
 
             Exit codes: 0 all good; 1 findings (differences); 2 usage, input or environment errors, \
             printed as FILE:LINE:COL: error: … where a place is known.
