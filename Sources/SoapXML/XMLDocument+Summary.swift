@@ -1,4 +1,5 @@
 internal import CLibXML2
+import Foundation
 
 /// A qualified name: namespace URI (empty for none) and local name.
 public struct ExpandedName: Hashable, Sendable, CustomStringConvertible {
@@ -47,7 +48,12 @@ extension Placeholder {
     /// The value a stub answers with for this placeholder: the type's default (0, false, empty, …).
     public var defaultValue: String {
         switch self {
-        case .ignore, .regex: return ""
+        case .ignore: return ""
+        case .regex(let pattern):
+            // An enumeration's alternatives (`A|B|C`): the first; anything else has no safe default.
+            let first = pattern.split(separator: "|", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let literal = first.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "_-. ".unicodeScalars.contains($0) }
+            return literal ? first : ""
         case .redacted: return "REDACTED"
         case .typed(let type):
             switch type {

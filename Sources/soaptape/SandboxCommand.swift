@@ -16,6 +16,9 @@ struct SandboxCommand: AsyncParsableCommand {
             GET <endpoint>?wsdl returns the WSDL a spec names as its schema. Anything else gets a SOAP Fault \
             saying what was wrong; the server keeps serving.
 
+            With --wsdl FILE it stubs a whole service from its WSDL: every document/literal operation, with \
+            envelopes generated from the schema (see soaptape import --wsdl).
+
             Prints the address it bound to; stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
             """)
 
@@ -26,12 +29,41 @@ struct SandboxCommand: AsyncParsableCommand {
                                                             valueName: "host:port"))
     var listen: String = "127.0.0.1:0"
 
+    @Option(name: .customLong("wsdl"), help: ArgumentHelp("Stub every operation of this WSDL instead of --specs (specs "
+                                                          + "generated as soaptape import --wsdl would).", valueName: "file"))
+    var wsdl: String?
+
     func validate() throws { _ = try ListenAddress(listen) }
+
+    /// Generates specs for every operation of `wsdl` into a temporary folder, the WSDL beside them.
+    static func generatedSpecs(from wsdl: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-sandbox-\(UUID().uuidString)").path
+        let name = (wsdl as NSString).lastPathComponent
+        let imported: WSDLImporter.Import
+        do { imported = try WSDLImporter.importWSDL(wsdl, schemaPath: name) } catch {
+            throw CLIError(description: error.description)
+        }
+        guard !imported.results.isEmpty else {
+            throw CLIError(description: "\(wsdl): error: no document/literal SOAP operation to serve")
+        }
+        for result in imported.results {
+            let path = (folder as NSString).appendingPathComponent(result.relativePath)
+            let directory = (path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let copy = (directory as NSString).appendingPathComponent(name)
+            if !FileManager.default.fileExists(atPath: copy) { try FileManager.default.copyItem(atPath: wsdl, toPath: copy) }
+            try SpecWriter.yaml(result.spec, generatedFrom: name + "#" + result.spec.operation)
+                .write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        return folder
+    }
 
     func run() async throws {
         let address = try ListenAddress(listen)
         let set: SpecSet
-        do { set = try SpecSet.load([specs]) } catch { throw CLIError(description: error.description) }
+        let folder = try wsdl.map(Self.generatedSpecs(from:)) ?? specs
+        defer { if wsdl != nil { try? FileManager.default.removeItem(atPath: folder) } }
+        do { set = try SpecSet.load([folder]) } catch { throw CLIError(description: error.description) }
         let responder = SandboxResponder(specs: set)
         let server: HTTPServer
         do {

@@ -150,19 +150,36 @@ public enum ContractReader {
     static func local(_ qualified: String) -> String { String(qualified.split(separator: ":").last ?? Substring(qualified)) }
 }
 
-/// The global elements and named types of every schema inside a WSDL, by local name.
+/// The global elements and named types of every schema inside a WSDL, by local name, with the namespace each
+/// belongs to.
 struct SchemaIndex {
-    var elements: [String: XMLElement] = [:]
-    var complexTypes: [String: XMLElement] = [:]
+    /// A declaration and the schema it sits in.
+    struct Entry {
+        var node: XMLElement
+        /// The schema's target namespace.
+        var namespace: String
+        /// True when the schema's local elements are qualified (`elementFormDefault="qualified"`).
+        var qualified: Bool
+    }
+
+    var elements: [String: Entry] = [:]
+    var complexTypes: [String: Entry] = [:]
+    var simpleTypes: [String: Entry] = [:]
+    /// The greatest nesting expanded; deeper (recursive) types are cut.
+    static let depthLimit = 12
 
     init(_ definitions: XMLElement) {
         for types in definitions.elements where types.localName == "types" {
             for schema in types.elements where schema.localName == "schema" {
+                let namespace = schema.attribute("targetNamespace") ?? ""
+                let qualified = schema.attribute("elementFormDefault") == "qualified"
                 for item in schema.elements {
                     guard let name = item.attribute("name") else { continue }
+                    let entry = Entry(node: item, namespace: namespace, qualified: qualified)
                     switch item.localName {
-                    case "element": if elements[name] == nil { elements[name] = item }
-                    case "complexType": if complexTypes[name] == nil { complexTypes[name] = item }
+                    case "element": if elements[name] == nil { elements[name] = entry }
+                    case "complexType": if complexTypes[name] == nil { complexTypes[name] = entry }
+                    case "simpleType": if simpleTypes[name] == nil { simpleTypes[name] = entry }
                     default: break
                     }
                 }
@@ -171,55 +188,73 @@ struct SchemaIndex {
     }
 
     func shape(ofGlobalElement name: String) -> ElementShape? {
-        elements[name].map { shape(of: $0, depth: 0, visiting: []) }
+        elements[name].map { shape(of: $0.node, namespace: $0.namespace, qualified: $0.qualified, depth: 0, visiting: []) }
     }
 
-    func shape(of declaration: XMLElement, depth: Int, visiting: Set<String>) -> ElementShape {
+    /// The namespace URI a QName value names, from the declarations in scope where it is written (a WSDL's
+    /// types often lean on those of `wsdl:definitions`, which the tree copy keeps on each element it came from).
+    func typeNamespace(of declaration: XMLElement, local: String) -> String? {
+        complexTypes[local]?.namespace ?? simpleTypes[local]?.namespace
+    }
+
+    func shape(of declaration: XMLElement, namespace: String, qualified: Bool, depth: Int, visiting: Set<String>)
+        -> ElementShape
+    {
         var shape = ElementShape(
             name: declaration.attribute("name") ?? ContractReader.local(declaration.attribute("ref") ?? "?"),
             type: declaration.attribute("type").map(ContractReader.local),
             minOccurs: Int(declaration.attribute("minOccurs") ?? "1") ?? 1,
             maxOccurs: declaration.attribute("maxOccurs") == "unbounded" ? nil : Int(declaration.attribute("maxOccurs") ?? "1") ?? 1,
-            nillable: declaration.attribute("nillable") == "true")
+            nillable: declaration.attribute("nillable") == "true", namespace: qualified ? namespace : "")
+        if let type = shape.type { shape.typeNamespace = typeNamespace(of: declaration, local: type) }
         if let reference = declaration.attribute("ref"), let global = elements[ContractReader.local(reference)] {
-            let target = self.shape(of: global, depth: depth, visiting: visiting)
+            let target = self.shape(of: global.node, namespace: global.namespace, qualified: true, depth: depth,
+                                    visiting: visiting)
             shape.type = target.type
+            shape.typeNamespace = target.typeNamespace
             shape.children = target.children
+            shape.namespace = global.namespace
             return shape
         }
-        guard depth < 12 else { return shape }
-        let complex: XMLElement?
+        guard depth < Self.depthLimit else { return shape }
+        let complex: Entry?
         if let type = shape.type {
             guard !visiting.contains(type) else { return shape }
             complex = complexTypes[type]
         } else {
             complex = declaration.elements.first { $0.localName == "complexType" }
+                .map { Entry(node: $0, namespace: namespace, qualified: qualified) }
         }
         if let complex {
             var inside = visiting
             if let type = shape.type { inside.insert(type) }
-            shape.children = children(of: complex, depth: depth + 1, visiting: inside)
+            shape.children = children(of: complex.node, namespace: complex.namespace, qualified: complex.qualified,
+                                      depth: depth + 1, visiting: inside)
         }
         return shape
     }
 
     /// A complex type's element children in order: an extension's base first.
-    func children(of complex: XMLElement, depth: Int, visiting: Set<String>) -> [ElementShape] {
+    func children(of complex: XMLElement, namespace: String, qualified: Bool, depth: Int, visiting: Set<String>)
+        -> [ElementShape]
+    {
         var result: [ElementShape] = []
         for part in complex.elements {
             switch part.localName {
             case "sequence", "all", "choice":
                 for item in part.elements where item.localName == "element" {
-                    result.append(shape(of: item, depth: depth, visiting: visiting))
+                    result.append(shape(of: item, namespace: namespace, qualified: qualified, depth: depth, visiting: visiting))
                 }
             case "complexContent":
                 for derivation in part.elements where derivation.localName == "extension" || derivation.localName == "restriction" {
                     if derivation.localName == "extension", let base = derivation.attribute("base"),
                         let baseType = complexTypes[ContractReader.local(base)], !visiting.contains(ContractReader.local(base))
                     {
-                        result += children(of: baseType, depth: depth, visiting: visiting.union([ContractReader.local(base)]))
+                        result += children(of: baseType.node, namespace: baseType.namespace, qualified: baseType.qualified,
+                                           depth: depth, visiting: visiting.union([ContractReader.local(base)]))
                     }
-                    result += children(of: derivation, depth: depth, visiting: visiting)
+                    result += children(of: derivation, namespace: namespace, qualified: qualified, depth: depth,
+                                       visiting: visiting)
                 }
             default: break
             }

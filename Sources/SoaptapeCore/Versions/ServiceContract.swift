@@ -15,11 +15,16 @@ public struct ElementShape: Equatable, Sendable {
     public var nillable: Bool?
     /// The child elements, in order.
     public var children: [ElementShape]
+    /// The element's namespace URI, when read from a schema ("" for an unqualified local element).
+    public var namespace: String?
+    /// The type's namespace URI, when read from a schema.
+    public var typeNamespace: String?
 
     /// Creates a shape.
     public init(name: String, type: String? = nil, minOccurs: Int = 1, maxOccurs: Int? = 1, nillable: Bool? = nil,
-                children: [ElementShape] = []) {
+                children: [ElementShape] = [], namespace: String? = nil) {
         self.name = name
+        self.namespace = namespace
         self.type = type
         self.minOccurs = minOccurs
         self.maxOccurs = maxOccurs
