@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import SoaptapeCore
+import SoaptapeHTTP
 
 /// `soaptape import`: SuperOffice reference pages to specs.
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Turn SuperOffice reference pages (.md), or any WSDL, into specs.",
@@ -37,8 +38,18 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Reference pages to import.", valueName: "page.md"))
     var pages: [String] = []
 
-    @Option(name: .customLong("wsdl"), help: ArgumentHelp("Import every operation of this WSDL instead.", valueName: "file"))
+    @Option(name: .customLong("wsdl"), help: ArgumentHelp("Import every operation of this WSDL (a file, or an http(s) URL) "
+                                                          + "instead.", valueName: "file-or-url"))
     var wsdl: String?
+
+    @Option(name: .customLong("header"), parsing: .singleValue,
+            help: ArgumentHelp("A header sent when fetching --wsdl by URL (repeatable), such as a credential.",
+                               valueName: "name:value"))
+    var headers: [String] = []
+
+    @Flag(name: .customLong("allow-other-hosts"),
+          help: "When fetching --wsdl by URL, follow its imports to other hosts too.")
+    var allowOtherHosts = false
 
     @Option(name: .customLong("operations"),
             help: ArgumentHelp("With --wsdl: only these operations (comma-separated).", valueName: "names"))
@@ -60,10 +71,31 @@ struct ImportCommand: ParsableCommand {
         }
         if wsdl == nil && pages.isEmpty { throw ValidationError("Name reference pages to import, or --wsdl FILE.") }
         if wsdl != nil && !pages.isEmpty { throw ValidationError("Import either pages or --wsdl, not both at once.") }
+        for header in headers where !header.contains(":") {
+            throw ValidationError("--header '\(header)' is not of the form name:value.")
+        }
     }
 
-    func run() throws {
-        if let wsdl { return try importWSDL(wsdl) }
+    func run() async throws {
+        if let wsdl {
+            guard wsdl.hasPrefix("http://") || wsdl.hasPrefix("https://") else { return try importWSDL(wsdl, name: nil) }
+            // Fetched once, its imported schemas inlined; then imported like a file.
+            var fetcher = WSDLFetcher()
+            fetcher.allowOtherHosts = allowOtherHosts
+            fetcher.headers = headers.map { header in
+                let parts = header.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                return (parts[0], parts.count > 1 ? parts[1] : "")
+            }
+            let bytes: [UInt8]
+            do { bytes = try await fetcher.fetch(wsdl) } catch {
+                throw CLIError(description: "soaptape import: error: \(error.description)")
+            }
+            let stem = URL(string: wsdl)?.deletingPathExtension().lastPathComponent ?? "service"
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString)-\(stem).wsdl").path
+            FileManager.default.createFile(atPath: file, contents: Data(bytes))
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            return try importWSDL(file, name: stem + ".wsdl")
+        }
         let versions = soap.split(separator: ",").compactMap { SoapVersion(rawValue: String($0)) }
         var refused = 0
         for page in pages {
@@ -106,10 +138,10 @@ struct ImportCommand: ParsableCommand {
     }
 
     /// Writes one spec per operation of `wsdl`, the WSDL copied beside them as the agent's schema.
-    func importWSDL(_ wsdl: String) throws {
+    func importWSDL(_ wsdl: String, name: String?) throws {
         let versions = soap.split(separator: ",").compactMap { SoapVersion(rawValue: String($0)) }
         let names = operations?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-        let schemaName = (wsdl as NSString).lastPathComponent
+        let schemaName = name ?? (wsdl as NSString).lastPathComponent
         let imported: WSDLImporter.Import
         do {
             imported = try WSDLImporter.importWSDL(wsdl, schemaPath: schemaName, operations: names,
@@ -153,7 +185,7 @@ struct ImportCommand: ParsableCommand {
             }
             print("\(existing == nil ? "wrote" : "updated") \(path)")
         }
-        print("\(imported.results.count) operation\(imported.results.count == 1 ? "" : "s") from \(wsdl)"
+        print("\(imported.results.count) operation\(imported.results.count == 1 ? "" : "s") from \(self.wsdl ?? wsdl)"
               + (imported.skipped.isEmpty ? "" : "; \(imported.skipped.count) skipped"))
         if refused > 0 { throw ExitCode(1) }
     }

@@ -65,6 +65,7 @@ final class Counter: @unchecked Sendable {
     private var done = false
 
     func increment() -> Int { lock.withLock { value += 1; return value } }
+    var count: Int { lock.withLock { value } }
     var stopped: Bool { lock.withLock { done } }
     func stop() { lock.withLock { done = true } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SoaptapeCore
+import SoaptapeHTTP
 import Testing
 
 /// `import --wsdl` and `sandbox --wsdl`: a whole service's specs from its WSDL, served without writing a spec.
@@ -46,5 +47,65 @@ struct WSDLImportCommandTests {
         let file = try CLI.directory(with: ["answer.xml": Array(answer.stdout.utf8)]) + "/answer.xml"
         let valid = try CLI.run(["validate", file, "--schema", Self.erpSync], in: CLI.root.path)
         #expect(valid.status == 0, "\(valid)")
+    }
+
+    /// A WCF-style split WSDL: the types import the schema from `?xsd=xsd0` on the same server.
+    static func splitWSDL(schemaLocation: String) -> String {
+        """
+        <wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+            xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:ping" targetNamespace="urn:ping" name="Ping">
+          <wsdl:types><xs:schema targetNamespace="urn:ping/Imports">
+            <xs:import schemaLocation="\(schemaLocation)" namespace="urn:ping"/>
+          </xs:schema></wsdl:types>
+          <wsdl:message name="PingRequest"><wsdl:part name="parameters" element="tns:Ping"/></wsdl:message>
+          <wsdl:message name="PingResponse"><wsdl:part name="parameters" element="tns:PingResponse"/></wsdl:message>
+          <wsdl:portType name="Pinger"><wsdl:operation name="Ping"><wsdl:input message="tns:PingRequest"/>\
+        <wsdl:output message="tns:PingResponse"/></wsdl:operation></wsdl:portType>
+          <wsdl:binding name="B" type="tns:Pinger"><soap:binding transport="http://schemas.xmlsoap.org/soap/http"/>
+            <wsdl:operation name="Ping"><soap:operation soapAction="urn:ping/Ping" style="document"/>
+              <wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output>
+            </wsdl:operation></wsdl:binding>
+          <wsdl:service name="PingService"><wsdl:port name="P" binding="tns:B">
+            <soap:address location="https://example.com/Cust1/Remote/Ping.svc"/></wsdl:port></wsdl:service>
+        </wsdl:definitions>
+        """
+    }
+
+    static let pingSchema = """
+        <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:ping" elementFormDefault="qualified">
+          <xs:element name="Ping"><xs:complexType><xs:sequence><xs:element name="Value" type="xs:int"/></xs:sequence></xs:complexType></xs:element>
+          <xs:element name="PingResponse"><xs:complexType><xs:sequence><xs:element name="Echo" type="xs:int" maxOccurs="unbounded"/>\
+        </xs:sequence></xs:complexType></xs:element>
+        </xs:schema>
+        """
+
+    @Test func aWSDLByURLIsFetchedWithItsImportedSchemasFromTheSameHostOnly() async throws {
+        let requests = Counter()
+        let server = try await HTTPServer.start { request in
+            _ = requests.increment()
+            let body: String
+            switch request.path {
+            case "/Remote/Ping.svc?wsdl": body = Self.splitWSDL(schemaLocation: "?xsd=xsd0")
+            case "/Remote/Ping.svc?xsd=xsd0": body = Self.pingSchema
+            case "/Remote/Far.svc?wsdl": body = Self.splitWSDL(schemaLocation: "http://127.0.0.2:1/x.xsd")
+            default: return HTTPResponseMessage(status: 404, headers: [], body: [])
+            }
+            return HTTPResponseMessage(status: 200, headers: [("Content-Type", "text/xml")], body: Array(body.utf8))
+        }
+        defer { Task { try? await server.shutdown() } }
+        let out = try CLI.directory(with: [:]) + "/specs"
+        let imported = try CLI.run(["import", "--wsdl", server.baseURL + "/Remote/Ping.svc?wsdl", "--out", out,
+                                    "--header", "Authorization: Bearer x"], in: CLI.root.path)
+        #expect(imported.status == 0, "\(imported)")
+        #expect(requests.count == 2)  // the WSDL and its schema, once each
+        let spec = try SpecLoader.load(out + "/Ping/Pinger/Ping.yaml").spec
+        #expect(spec.endpoint == "/Remote/Ping.svc")
+        #expect(spec.request.contains("<tns:Value>${int}</tns:Value>"))
+        #expect(spec.rules.repeating == ["/Envelope/Body/PingResponse/Echo"])
+        #expect(try CLI.run(["lint", out], in: CLI.root.path).status == 0)
+        let far = try CLI.run(["import", "--wsdl", server.baseURL + "/Remote/Far.svc?wsdl", "--out", out], in: CLI.root.path)
+        #expect(far.status == 2)
+        #expect(far.stderr.contains("imports http://127.0.0.2:1/x.xsd, on another host; soaptape fetches from 127.0.0.1 only "
+                                    + "unless --allow-other-hosts is given"))
     }
 }
