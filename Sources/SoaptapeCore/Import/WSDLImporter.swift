@@ -33,20 +33,12 @@ public enum WSDLImporter {
     public static func importWSDL(_ path: String, schemaPath: String, operations: [String] = [], soap: SoapVersion? = nil)
         throws(SourceError) -> Import
     {
-        let document: XMLDocument
-        do { document = try XMLDocument(contentsOf: path) } catch {
-            throw SourceError(file: path, line: error.line, column: error.column, message: error.message)
-        }
-        guard let definitions = document.rootElement(), definitions.localName == "definitions" else {
-            throw SourceError(file: path, line: 1, column: 1, message: "the root element is not wsdl:definitions; is this a WSDL?")
-        }
+        let definitions = try WSDLDefinitions.read(path)
         let index = SchemaIndex(definitions)
         let target = definitions.attribute("targetNamespace") ?? ""
         let lastSegment = target.split(separator: "/").last.map(String.init) ?? ""
         let version = lastSegment.hasPrefix("Services") ? lastSegment : (definitions.attribute("name") ?? "Service")
-        let messages = Dictionary(definitions.elements.filter { $0.localName == "message" }.compactMap { message in
-            message.attribute("name").map { ($0, message) }
-        }, uniquingKeysWith: { first, _ in first })
+        let messages = WSDLDefinitions.messages(of: definitions)
         let portTypes = definitions.elements.filter { $0.localName == "portType" }
         var results: [Result] = []
         var skipped: [String] = []

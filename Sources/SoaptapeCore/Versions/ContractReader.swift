@@ -103,19 +103,11 @@ public enum ContractReader {
     /// The operations of a WSDL's port type, their payloads from its schemas (complex types expanded, base types
     /// first, recursion cut at a depth of 12).
     public static func wsdl(_ path: String) throws -> ServiceContract {
-        let document: XMLDocument
-        do { document = try XMLDocument(contentsOf: path) } catch {
-            throw SourceError(file: path, line: error.line, column: error.column, message: error.message)
-        }
-        guard let definitions = document.rootElement(), definitions.localName == "definitions" else {
-            throw SourceError(file: path, line: 1, column: 1, message: "the root element is not wsdl:definitions")
-        }
+        let definitions = try WSDLDefinitions.read(path)
         let index = SchemaIndex(definitions)
         let target = definitions.attribute("targetNamespace") ?? ""
         let version = target.split(separator: "/").last.map(String.init).flatMap { $0.hasPrefix("Services") ? $0 : nil }
-        let messages = Dictionary(definitions.elements.filter { $0.localName == "message" }.compactMap { message in
-            message.attribute("name").map { ($0, message) }
-        }, uniquingKeysWith: { first, _ in first })
+        let messages = WSDLDefinitions.messages(of: definitions)
         var actions: [String: String] = [:]
         for binding in definitions.elements where binding.localName == "binding" {
             for operation in binding.elements where operation.localName == "operation" {
@@ -260,5 +252,27 @@ struct SchemaIndex {
             }
         }
         return result
+    }
+}
+
+/// Reading a WSDL's definitions, shared by compare and import.
+enum WSDLDefinitions {
+    /// The `wsdl:definitions` element of the file at `path`, or an error placed in it.
+    static func read(_ path: String) throws(SourceError) -> XMLElement {
+        let document: XMLDocument
+        do { document = try XMLDocument(contentsOf: path) } catch {
+            throw SourceError(file: path, line: error.line, column: error.column, message: error.message)
+        }
+        guard let definitions = document.rootElement(), definitions.localName == "definitions" else {
+            throw SourceError(file: path, line: 1, column: 1, message: "the root element is not wsdl:definitions; is this a WSDL?")
+        }
+        return definitions
+    }
+
+    /// The `wsdl:message` elements by name.
+    static func messages(of definitions: XMLElement) -> [String: XMLElement] {
+        Dictionary(definitions.elements.filter { $0.localName == "message" }.compactMap { message in
+            message.attribute("name").map { ($0, message) }
+        }, uniquingKeysWith: { first, _ in first })
     }
 }
