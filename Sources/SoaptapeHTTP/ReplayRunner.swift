@@ -114,10 +114,11 @@ public struct ReplayRunner: Sendable {
             let spec = schemas.specs.spec(atEndpoint: built.message.path, requestElement: element)
             let violations = schemas.catalog.violations(answer, spec: spec, side: "response")
             if !violations.isEmpty {
-                outcome.differences += violations
+                let scrubber = SecretScrubber()
+                outcome.differences += scrubber.scrub(violations)
                 if outcome.expected == nil {
-                    outcome.expected = String(decoding: interaction.response.body, as: UTF8.self)
-                    outcome.actual = String(decoding: body, as: UTF8.self)
+                    outcome.expected = scrubber.text(interaction.response.body)
+                    outcome.actual = scrubber.text(body)
                 }
             }
         }

@@ -95,6 +95,30 @@ enum CLI {
         return (process, url.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
+    /// Starts soaptape with `arguments`, its stdout and stderr written to `log` (for scanning afterwards), and
+    /// returns it with the address it printed.
+    static func startLoggedServer(_ arguments: [String], log: String) throws -> (Process, String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        // The address is the first thing it prints; a read of the file is retried until it is there.
+        for _ in 0..<2_000 {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if let url = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first(where: { $0.hasPrefix("http://127.0.0.1:") }) {
+                return (process, String(url))
+            }
+            guard process.isRunning else { break }
+            usleep(5_000)
+        }
+        return (process, "")
+    }
+
     /// Stops a server process: SIGTERM, and SIGKILL if it is still there after five seconds, so that no test
     /// leaves a process behind.
     static func stop(_ process: Process) {

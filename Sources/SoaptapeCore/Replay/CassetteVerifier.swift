@@ -118,17 +118,23 @@ public struct CassetteVerifier: Sendable {
             differences.append(Difference(kind: .soapBinding, path: "SOAP action", expected: spec.action, actual: action))
         }
         let contract = prepared[loaded.file] ?? Prepared(loaded)
+        let scrubber = SecretScrubber()
         var forms: [String]?
         func check(_ expected: (document: XMLDocument, comparator: XMLComparator)?, _ document: XMLDocument, side: String) {
             guard let expected else { return }
             let found = expected.comparator.compare(expected.document, document).differences
             guard !found.isEmpty else { return }
-            differences += found.map { difference in
+            differences += scrubber.scrub(found).map { difference in
                 var marked = difference
                 marked.path = "\(side): \(difference.path)"
                 return marked
             }
-            if forms == nil { forms = CanonicalPrinter(options: contract.options).print([expected.document, document]) }
+            if forms == nil {
+                // A credential written into a spec is not repeated in reports.
+                let printed = CanonicalPrinter(options: contract.options).print(expected.document)
+                let shown = scrubber.document(Array(printed.utf8), name: "spec") ?? expected.document
+                forms = CanonicalPrinter(options: contract.options).print([shown, document])
+            }
         }
         check(contract.request, request, side: "request")
         let schema = schemas.entry(for: loaded)

@@ -61,7 +61,7 @@ public struct ResponseCheck: Sendable {
                 }
                 return Outcome(differences: differences)
             }
-            let preview = String(decoding: body.prefix(200), as: UTF8.self)
+            let preview = String(SecretScrubber().text(body).prefix(200))
             differences.append(Difference(kind: .notXML, path: "(body)", expected: "a SOAP envelope",
                                           actual: "\(error.message) at line \(error.line), column \(error.column): \(preview)"))
             return Outcome(differences: differences)
@@ -97,8 +97,11 @@ public struct ResponseCheck: Sendable {
         let result = XMLComparator(options: options).compare(expectation, actualDocument)
         differences += result.differences
         guard !differences.isEmpty else { return Outcome(differences: []) }
-        let forms = CanonicalPrinter(options: options).print([expectation, actualDocument])
-        return Outcome(differences: differences, expected: forms[0], actual: forms[1])
+        // The live answer may carry credentials (an authentication returns a ticket): never in a report.
+        let scrubber = SecretScrubber()
+        let shown = scrubber.document(body, name: "actual response") ?? actualDocument
+        let forms = CanonicalPrinter(options: options).print([expectation, shown])
+        return Outcome(differences: scrubber.scrub(differences), expected: forms[0], actual: forms[1])
     }
 
     /// The spec of the recorded request's operation.

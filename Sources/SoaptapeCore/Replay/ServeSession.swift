@@ -125,10 +125,15 @@ public final class ServeSession: @unchecked Sendable {
     }
 
     private func refuse(_ request: HTTPRequestMessage, number: Int, version: SoapVersion, reason: String, nearest: Int?,
-                        differences: [Difference], document: XMLDocument?) -> Answer {
+                        differences rawDifferences: [Difference], document: XMLDocument?) -> Answer {
+        // What a report, a fault or a log shows of the live request has its credentials redacted.
+        let scrubber = SecretScrubber()
+        let differences = scrubber.scrub(rawDifferences)
         var forms: (expected: String, actual: String)?
-        if let nearest, let document, !differences.isEmpty {
-            forms = matcher.canonicalForms(recording: nearest, request: document)
+        if let nearest, document != nil, !differences.isEmpty,
+            let redacted = scrubber.document(request.body, name: "request")
+        {
+            forms = matcher.canonicalForms(recording: nearest, request: redacted)
         }
         let nearestName = nearest.map(name(of:))
         let entry = UnmatchedRequest(
