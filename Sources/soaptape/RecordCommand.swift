@@ -91,6 +91,8 @@ struct RecordCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A file-size limit reached while writing must fail the write (EFBIG), not kill the recorder.
+        signal(SIGXFSZ, SIG_IGN)
         let address = try ListenAddress(listen)
         let mode = RecordingProxy.Mode(rawValue: mode)!
         let exists = FileManager.default.fileExists(atPath: cassette)

@@ -58,6 +58,54 @@ struct RecordCommandTests {
     }
 }
 
+extension RecordCommandTests {
+    @Test func aFullDiskLeavesTheCassetteWholeAndClientsAnswered() throws {
+        let (sandbox, upstream) = try CLI.startServer(["sandbox", "--specs", "specs"])
+        defer { CLI.stop(sandbox) }
+        let work = try CLI.directory(with: [:])
+        let cassette = work + "/c.yaml"
+        // A first session records two interactions.
+        let (first, firstProxy) = try CLI.startServer(["record", "--upstream", upstream, "--cassette", cassette])
+        for _ in 0..<2 { _ = try CLI.run(["send", "Services88/Favourite/ToggleFavourite", "--to", firstProxy], in: CLI.root.path) }
+        CLI.stop(first)
+        let before = try CassetteLoader.load(cassette).cassette.interactions
+        #expect(before.count == 2)
+        // The second runs under a 24 KiB file-size limit (ulimit -f), so the disk is "full" after a few more.
+        let log = work + "/record.log"
+        let (limited, proxy) = try CLI.startLoggedServer(
+            ["-c", "ulimit -f 24; exec \"$0\" \"$@\"", CLI.binary.path, "record", "--upstream", upstream,
+             "--cassette", cassette], log: log, executable: "/bin/bash")
+        #expect(proxy.hasPrefix("http://127.0.0.1:"), "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        var statuses: [Int32] = []
+        for _ in 0..<20 {
+            statuses.append(try CLI.run(["send", "Services88/Favourite/ToggleFavourite", "--to", proxy], in: CLI.root.path).status)
+        }
+        CLI.stop(limited)
+        #expect(statuses.allSatisfy { $0 == 0 })  // every client was answered
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("\(cassette): error: cannot write the cassette (File too large); this interaction was not "
+                              + "recorded, the cassette is left whole"))
+        let after = try CassetteLoader.load(cassette).cassette
+        #expect(after.droppedTornTail == 0)
+        #expect(Array(after.interactions.prefix(2)) == before)  // what was there is untouched
+        #expect(after.interactions.count > 2 && after.interactions.count < 22)
+        #expect(after.interactions.map(\.sequence) == Array(1...after.interactions.count))
+        let size = (try FileManager.default.attributesOfItem(atPath: cassette)[.size] as? Int) ?? 0
+        #expect(size <= 24 * 1024)
+    }
+
+    @Test func aCassetteFolderThatCannotBeWrittenIsAClearError() throws {
+        // A folder that cannot be made, whoever runs the test (root may write anywhere): its parent is a file.
+        let file = try CLI.directory(with: ["not-a-folder": []]) + "/not-a-folder"
+        let outcome = try CLI.run(["record", "--upstream", "http://127.0.0.1:1", "--cassette", file + "/c.yaml"],
+                                  in: CLI.root.path)
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr == "\(file)/c.yaml: error: cannot write the cassette (\(file) is a file, not a folder); "
+                    + "pick another --cassette\n", "\(outcome)")
+        #expect(outcome.stdout.isEmpty)
+    }
+}
+
 /// A count shared by the client tasks.
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()

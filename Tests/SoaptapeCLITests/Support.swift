@@ -97,9 +97,9 @@ enum CLI {
 
     /// Starts soaptape with `arguments`, its stdout and stderr written to `log` (for scanning afterwards), and
     /// returns it with the address it printed.
-    static func startLoggedServer(_ arguments: [String], log: String) throws -> (Process, String) {
+    static func startLoggedServer(_ arguments: [String], log: String, executable: String? = nil) throws -> (Process, String) {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = root
         FileManager.default.createFile(atPath: log, contents: nil)

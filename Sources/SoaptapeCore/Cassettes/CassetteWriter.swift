@@ -27,10 +27,27 @@ public final class CassetteWriter: @unchecked Sendable {
             if cassette.droppedTornTail > 0 { truncateTo = complete }
         }
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !directory.isEmpty {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+                var failure = CassetteWriteError(path: path, reason: "\(directory) is a file, not a folder")
+                failure.opening = true
+                throw failure
+            }
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                var failure = CassetteWriteError(path: path, reason: "its folder \(directory) cannot be created: "
+                                                 + ((error as NSError).localizedFailureReason ?? error.localizedDescription))
+                failure.opening = true
+                throw failure
+            }
+        }
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw CassetteWriteError(path: path, reason: String(cString: strerror(errno)))
+            var failure = CassetteWriteError(path: path, reason: String(cString: strerror(errno)))
+            failure.opening = true
+            throw failure
         }
         self.descriptor = descriptor
         self.nextSequence = next
@@ -53,7 +70,15 @@ public final class CassetteWriter: @unchecked Sendable {
             var bytes = Array((CassetteCoding.interactionMarker + "\(nextSequence)\nsequence: \(nextSequence)\n").utf8)
             bytes += body
             bytes += (CassetteCoding.endMarker + "\(nextSequence)\n").utf8
-            try write(bytes)
+            // A write that fails part-way (disk full, a file-size limit) is cut off again, so the cassette stays
+            // whole and a later interaction can still be appended after the last complete one.
+            let length = lseek(descriptor, 0, SEEK_END)
+            do {
+                try write(bytes)
+            } catch {
+                if length >= 0 { ftruncate(descriptor, length) }
+                throw error
+            }
             nextSequence += 1
             let label = interaction.label
             if recorded[label] == nil { order.append(label) }
@@ -95,5 +120,11 @@ public struct CassetteWriteError: Error, CustomStringConvertible {
     /// The system's reason.
     public var reason: String
     /// `PATH: error: cannot write the cassette (reason)`.
-    public var description: String { "\(path): error: cannot write the cassette (\(reason)); nothing more is recorded" }
+    public var description: String {
+        if opening { return "\(path): error: cannot write the cassette (\(reason)); pick another --cassette" }
+        return "\(path): error: cannot write the cassette (\(reason)); this interaction was not recorded, the cassette is "
+            + "left whole, and the client was answered; free some space or pick another --cassette"
+    }
+    /// True when the cassette could not be opened at all (nothing was recording yet).
+    public var opening = false
 }
