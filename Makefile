@@ -4,7 +4,7 @@ SWIFT ?= swift
 FIXTURES := Tests/Fixtures/envelopes
 BIN := .build/debug/soaptape
 
-.PHONY: all build test verify demo bench install deps clean
+.PHONY: all build test verify demo bench fuzz install deps clean
 
 all: build
 
@@ -23,6 +23,9 @@ verify: build
 
 demo: build
 	@scripts/demo.sh $(BIN)
+
+fuzz: deps
+	@scripts/fuzz.sh
 
 bench: deps
 	@Benchmarks/run.sh

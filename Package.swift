@@ -1,5 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
+import Foundation
 
 let package = Package(
     name: "soaptape",
@@ -63,3 +64,15 @@ let package = Package(
         .testTarget(name: "SoaptapeCLITests", dependencies: ["soaptape", "SoaptapeCore", "SoaptapeHTTP"]),
     ]
 )
+
+// libFuzzer targets, one per surface that reads untrusted input: declared only for `make fuzz` (SOAPTAPE_FUZZ=1, its
+// own build folder, everything compiled with -sanitize=fuzzer,address), so ordinary builds never see them.
+// See docs/hardening.md.
+if ProcessInfo.processInfo.environment["SOAPTAPE_FUZZ"] != nil {
+    for (name, dependencies) in [("fuzz-xml", ["SoapXML"]), ("fuzz-spec", ["SoaptapeCore"]),
+                                 ("fuzz-cassette", ["SoaptapeCore"]), ("fuzz-soap", ["SoapXML", "SoaptapeCore"])] {
+        package.targets.append(.executableTarget(
+            name: name, dependencies: dependencies.map { .target(name: $0) }, path: "Tests/Fuzz/\(name)",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}
