@@ -30,7 +30,7 @@ public final class XMLDocument: @unchecked Sendable {
         do {
             if path == "-" {
                 bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
-            } else if let read = Self.readFile(path) {
+            } else if let read = LocalFile.bytes(atPath: path) {
                 bytes = read
             } else {
                 bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -42,24 +42,6 @@ public final class XMLDocument: @unchecked Sendable {
                 message: "cannot read the file (\(Self.describeReadFailure(path: path, fallback: reason))); check the path and its permissions")
         }
         try self.init(bytes: bytes, name: path == "-" ? "<stdin>" : path)
-    }
-
-    /// The file's bytes through plain POSIX calls (Foundation's URL and Data cost more than the read itself when
-    /// validating a thousand small envelopes); nil when it cannot be read, so the caller can say why.
-    private static func readFile(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
-            guard count > 0 else { return nil }
-            filled += count
-        }
-        return bytes
     }
 
     private init(parsed: xmlDocPtr, name: String) {
@@ -222,4 +204,27 @@ private func readable(_ message: String) -> String {
     }
     guard let first = text.first else { return "the document is not well-formed XML" }
     return first.lowercased() + text.dropFirst()
+}
+
+/// Reading a local file's bytes with plain POSIX calls: cheaper than Foundation's `URL` and `Data` for many small
+/// files, and free of the 4 KiB that Foundation's `FileManager.contents(atPath:)` leaks for an empty file here
+/// (found by fuzzing the cassette loader; docs/hardening.md).
+public enum LocalFile {
+    /// The bytes of the regular file at `path`, or nil when it cannot be read (so the caller can say why).
+    public static func bytes(atPath path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            filled += count
+        }
+        return bytes
+    }
 }

@@ -81,4 +81,16 @@ struct CassetteFastReaderTests {
             }
         }
     }
+
+    /// Found by fuzzing the cassette loader: an empty file made Foundation's file reading leak and the error speak of
+    /// spec keys. Now: read with POSIX calls, and the error says what a cassette starts with.
+    @Test func anEmptyCassetteIsAClearError() throws {
+        let path = try Paths.folder(["empty.yaml": ""]) + "/empty.yaml"
+        #expect(throws: SourceError.self) { try CassetteLoader.load(path) }
+        do {
+            _ = try CassetteLoader.load(path)
+        } catch {
+            #expect(error.description.hasPrefix("\(path):1:1: error: the cassette is empty; a cassette starts with a header"))
+        }
+    }
 }

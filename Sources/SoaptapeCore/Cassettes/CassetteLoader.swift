@@ -1,15 +1,21 @@
 import Foundation
+import SoapXML
 import Yams
 
 /// Reads cassettes, dropping a torn last interaction and placing every error at `file:line:column`.
 public enum CassetteLoader {
     /// The cassette at `path`, and the length in bytes of its complete part (for appending after a tear).
     public static func load(_ path: String) throws(SourceError) -> (cassette: Cassette, completeLength: Int) {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = LocalFile.bytes(atPath: path) else {
             throw SourceError(file: path, line: 1, column: 1, message: "cannot read the cassette; check the path")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: data, as: UTF8.self) else {
             throw SourceError(file: path, line: 1, column: 1, message: "the cassette is not UTF-8 text")
+        }
+        if text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
+            throw SourceError(file: path, line: 1, column: 1,
+                              message: "the cassette is empty; a cassette starts with a header (format, soaptape, upstream, "
+                                  + "created_at; docs/cassettes.md) — record one with soaptape record")
         }
         // Split over UTF-8 bytes: splitting a String by Character walks grapheme clusters, which is slow for
         // megabytes of text.

@@ -19,10 +19,10 @@ struct YAMLSource {
 
     /// Reads `path`, or fails with a `FILE: error:`-style message.
     static func read(_ path: String) throws(SourceError) -> YAMLSource {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = LocalFile.bytes(atPath: path) else {
             throw SourceError(file: path, line: 1, column: 1, message: "cannot read the file; check the path and its permissions")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw SourceError(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")
         }
         return YAMLSource(file: path, text: text)
