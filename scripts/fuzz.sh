@@ -27,6 +27,6 @@ for target in "${targets[@]}"; do
             done ;;
     esac
     echo "fuzzing $target for ${seconds}s…" >&2
-    ".build-fuzz/release/$target" "$corpus" -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=4096 \
+    LSAN_OPTIONS="suppressions=$PWD/Tests/Fuzz/lsan.supp:print_suppressions=0" ".build-fuzz/release/$target" "$corpus" -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=4096 \
         -artifact_prefix="$out/$target/artifacts/" -print_final_stats=1 2>&1 | tail -n 20
 done
