@@ -69,10 +69,11 @@ let package = Package(
 // own build folder, everything compiled with -sanitize=fuzzer,address), so ordinary builds never see them.
 // See docs/hardening.md.
 if ProcessInfo.processInfo.environment["SOAPTAPE_FUZZ"] != nil {
+    package.targets.append(.target(name: "FuzzDriver", path: "Tests/Fuzz/FuzzDriver"))
     for (name, dependencies) in [("fuzz-xml", ["SoapXML"]), ("fuzz-spec", ["SoaptapeCore"]),
                                  ("fuzz-cassette", ["SoaptapeCore"]), ("fuzz-soap", ["SoapXML", "SoaptapeCore"])] {
         package.targets.append(.executableTarget(
-            name: name, dependencies: dependencies.map { .target(name: $0) }, path: "Tests/Fuzz/\(name)",
+            name: name, dependencies: (dependencies + ["FuzzDriver"]).map { .target(name: $0) }, path: "Tests/Fuzz/\(name)",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     }
 }

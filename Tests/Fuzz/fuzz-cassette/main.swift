@@ -1,3 +1,4 @@
+import FuzzDriver
 import Foundation
 import SoaptapeCore
 
@@ -5,7 +6,7 @@ import SoaptapeCore
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCassette(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let path = FuzzFile.path
-    FileManager.default.createFile(atPath: path, contents: Data(bytes: data, count: size))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes: data, count: size))
     guard let (cassette, _) = try? CassetteLoader.load(path) else { return 0 }
     let matcher = InteractionMatcher(cassette.interactions)
     for interaction in cassette.interactions.prefix(4) {
@@ -23,17 +24,9 @@ enum FuzzFile {
     }()
 }
 
-/// SwiftPM names an executable's entry point `<module>_main`; it hands over to libFuzzer's driver.
+
+/// This target's entry point (SwiftPM's `<module>_main`), run by libFuzzer.
 @_cdecl("fuzz_cassette_main")
 public func fuzzEntry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments, fuzzCassette)
+    runFuzzer(argc, argv, fuzzCassette)
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt

@@ -1,3 +1,4 @@
+import FuzzDriver
 import SoapXML
 
 /// libFuzzer entry: any bytes through the engine's safe parse, canonical printing, comparison (with itself and with
@@ -23,17 +24,9 @@ enum FuzzSeed {
         """)
 }
 
-/// SwiftPM names an executable's entry point `<module>_main`; it hands over to libFuzzer's driver.
+
+/// This target's entry point (SwiftPM's `<module>_main`), run by libFuzzer.
 @_cdecl("fuzz_xml_main")
 public func fuzzEntry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments, fuzzXML)
+    runFuzzer(argc, argv, fuzzXML)
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
