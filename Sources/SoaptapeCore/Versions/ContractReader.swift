@@ -183,9 +183,8 @@ struct SchemaIndex {
         elements[name].map { shape(of: $0.node, namespace: $0.namespace, qualified: $0.qualified, depth: 0, visiting: []) }
     }
 
-    /// The namespace URI a QName value names, from the declarations in scope where it is written (a WSDL's
-    /// types often lean on those of `wsdl:definitions`, which the tree copy keeps on each element it came from).
-    func typeNamespace(of declaration: XMLElement, local: String) -> String? {
+    /// The namespace of the named type `local` declared in one of the WSDL's schemas (nil for XML Schema's own).
+    func typeNamespace(of local: String) -> String? {
         complexTypes[local]?.namespace ?? simpleTypes[local]?.namespace
     }
 
@@ -198,7 +197,7 @@ struct SchemaIndex {
             minOccurs: Int(declaration.attribute("minOccurs") ?? "1") ?? 1,
             maxOccurs: declaration.attribute("maxOccurs") == "unbounded" ? nil : Int(declaration.attribute("maxOccurs") ?? "1") ?? 1,
             nillable: declaration.attribute("nillable") == "true", namespace: qualified ? namespace : "")
-        if let type = shape.type { shape.typeNamespace = typeNamespace(of: declaration, local: type) }
+        if let type = shape.type { shape.typeNamespace = typeNamespace(of: type) }
         if let reference = declaration.attribute("ref"), let global = elements[ContractReader.local(reference)] {
             let target = self.shape(of: global.node, namespace: global.namespace, qualified: true, depth: depth,
                                     visiting: visiting)
