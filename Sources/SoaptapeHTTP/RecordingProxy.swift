@@ -46,12 +46,8 @@ public final class RecordingProxy: Sendable {
         }
     }
 
-    /// Hop-by-hop headers (RFC 9110, 7.6.1), never forwarded nor recorded; `Host` and `Content-Length` are set
-    /// anew, and `Expect` is not passed on: the proxy has the whole body before it forwards.
-    static let hopByHop: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
-        "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
-    ]
+    /// Headers never forwarded nor recorded (hop-by-hop ones, and those the proxy sets anew).
+    static let hopByHop = HTTPHeaderRules.notForwarded
 
     private let configuration: Configuration
     private let client: HTTPClient
@@ -177,15 +173,10 @@ public final class RecordingProxy: Sendable {
 
     static func unmatchedReason(nearest: Interaction?, differences: [Difference]) -> String {
         guard let nearest else { return "no recorded interaction matches this request, and none was made to this endpoint" }
-        var reason = "no recorded interaction matches this request; the nearest is #\(nearest.sequence) "
-            + "(\(nearest.operation?.label ?? nearest.request.path))"
-        if !differences.isEmpty {
-            reason += ", which differs at " + differences.prefix(3).map { difference in
-                "\(difference.path) (expected \(difference.expected ?? "nothing"), found \(difference.actual ?? "nothing"))"
-            }.joined(separator: "; ")
-            if differences.count > 3 { reason += "; and \(differences.count - 3) more" }
-        }
-        return reason
+        // Credentials in the live request are not repeated in the fault.
+        return HTTPHeaderRules.mismatch(
+            "no recorded interaction matches this request", nearest: "#\(nearest.sequence) (\(nearest.label))",
+            differences: SecretScrubber().scrub(differences))
     }
 
     private func forward(_ request: HTTPRequestMessage, version: SoapVersion) async -> HTTPResponseMessage {

@@ -19,8 +19,7 @@ public struct ReplayRequest: Sendable {
         if !namespaces.isEmpty, let rewritten = Self.rewriteNamespaces(body, namespaces) { body = rewritten }
         var path = interaction.request.path
         for rewrite in paths { path = path.replacingOccurrences(of: rewrite.from, with: rewrite.to) }
-        let dropped: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
-                                    "upgrade", "content-length", "host", "expect", "accept-encoding"]
+        let dropped = HTTPHeaderRules.notForwarded.union(["accept-encoding"])
         var headers: [(name: String, value: String)] = []
         for header in interaction.request.headers where !dropped.contains(header.name.lowercased()) {
             var value = filler.fill(header: header.name, value: header.value)

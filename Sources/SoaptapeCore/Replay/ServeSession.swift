@@ -140,14 +140,7 @@ public final class ServeSession: @unchecked Sendable {
             request: number, method: request.method, path: request.path, element: document?.bodyFirstChild?.description,
             reason: reason, nearest: nearestName, differences: differences, expected: forms?.expected, actual: forms?.actual)
         lock.withLock { unmatched.append(entry) }
-        var message = "soaptape serve: \(reason)"
-        if let nearestName { message += "; the nearest recording is \(nearestName)" }
-        if !differences.isEmpty {
-            message += (nearestName == nil ? ": " : ", which differs at ") + differences.prefix(3).map { difference in
-                "\(difference.path) (expected \(difference.expected ?? "nothing"), found \(difference.actual ?? "nothing"))"
-            }.joined(separator: "; ")
-            if differences.count > 3 { message += "; and \(differences.count - 3) more" }
-        }
+        let message = "soaptape serve: " + HTTPHeaderRules.mismatch(reason, nearest: nearestName, differences: differences)
         let response = HTTPResponseMessage(
             status: SoapMessage.faultStatus(version, sender: true),
             headers: [("Content-Type", SoapMessage.contentType(version, action: nil))],
@@ -166,8 +159,7 @@ public final class ServeSession: @unchecked Sendable {
     /// The recorded response as it is served: hop-by-hop headers and lengths left to the server, the body as
     /// stored (decoded, so no `Content-Encoding`), `${redacted}` values filled.
     func replayed(_ interaction: Interaction) -> HTTPResponseMessage {
-        let dropped: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
-                                    "upgrade", "content-length", "content-encoding"]
+        let dropped = HTTPHeaderRules.notForwarded.union(["content-encoding"])
         let headers = interaction.response.headers.filter { !dropped.contains($0.name.lowercased()) }
             .map { (name: $0.name, value: filler.fill(header: $0.name, value: $0.value)) }
         return HTTPResponseMessage(status: interaction.response.status, headers: headers,

@@ -1,3 +1,5 @@
+import SoapXML
+
 /// An HTTP request as the domain sees it: no sockets, just what arrived.
 public struct HTTPRequestMessage: Sendable {
     /// The method, `POST`.
@@ -37,5 +39,29 @@ public struct HTTPResponseMessage: Sendable {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+}
+
+/// Header rules shared by everything that passes HTTP messages on: the record proxy, serve and replay.
+public enum HTTPHeaderRules {
+    /// Hop-by-hop headers (RFC 9110, 7.6.1), never forwarded nor recorded; `Host` and `Content-Length` are set
+    /// anew by whoever sends, and `Expect` is not passed on: soaptape has the whole body before it sends.
+    public static let notForwarded: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
+        "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
+    ]
+
+    /// The sentence that says why a request got no recording: the reason, the nearest recording, and up to three
+    /// differences (pass them through `SecretScrubber` first).
+    public static func mismatch(_ reason: String, nearest: String?, differences: [Difference]) -> String {
+        var message = reason
+        if let nearest { message += "; the nearest recording is \(nearest)" }
+        if !differences.isEmpty {
+            message += (nearest == nil ? ": " : ", which differs at ") + differences.prefix(3).map { difference in
+                "\(difference.path) (expected \(difference.expected ?? "nothing"), found \(difference.actual ?? "nothing"))"
+            }.joined(separator: "; ")
+            if differences.count > 3 { message += "; and \(differences.count - 3) more" }
+        }
+        return message
     }
 }
