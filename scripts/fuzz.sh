@@ -2,6 +2,9 @@
 # `make fuzz`: builds each libFuzzer target (Tests/Fuzz) with -sanitize=fuzzer,address in .build-fuzz and runs it for
 # FUZZ_SECONDS (default 60) on a corpus seeded from the repository's envelopes, specs and cassettes. A crash or hang
 # leaves its input in bench-output/fuzz/<target>/ (libFuzzer's crash-…/timeout-… files) and fails the run.
+# FUZZ_RUNS caps the executions instead. Inputs that must be files are written under TMPDIR (/dev/shm when there is
+# one), and AddressSanitizer keeps no allocation stacks (malloc_context_size=0, twice the speed); to see them for a
+# finding, run the target on its artifact with ASAN_OPTIONS unset.
 # Usage: scripts/fuzz.sh [target…]   (targets: fuzz-xml fuzz-spec fuzz-cassette fuzz-soap)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +13,8 @@ runs=${FUZZ_RUNS:--1}
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(fuzz-xml fuzz-spec fuzz-cassette fuzz-soap)
 out=bench-output/fuzz
+[ -d /dev/shm ] && [ -w /dev/shm ] && export TMPDIR=${TMPDIR:-/dev/shm}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0}
 for target in "${targets[@]}"; do
     echo "building $target…" >&2
     SOAPTAPE_FUZZ=1 swift build -c release --build-path .build-fuzz --product "$target" \

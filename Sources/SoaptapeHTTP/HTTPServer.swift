@@ -59,7 +59,7 @@ public final class HTTPServer: Sendable {
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
                     try channel.pipeline.syncOperations.addHandler(
                         RequestHandler(maximumBodySize: maximumBodySize, responder: responder))
                 }
@@ -139,7 +139,7 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
         case (.end, .discarding(let head)):
             state = .idle
             let reason = "the request body is larger than \(maximumBodySize) bytes, the most this server accepts "
-                + "(soaptape record raises it with --max-body)"
+                + "(record and serve raise it with --max-body)"
             let version = SoapMessage.version(contentType: head.headers.first(name: "Content-Type")) ?? .soap11
             let response = HTTPResponseMessage(
                 status: 413, headers: [("Content-Type", SoapMessage.contentType(version, action: nil))],
@@ -170,6 +170,16 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // Bytes the HTTP decoder cannot read: a 400 with a SOAP 1.1 fault saying so, then the connection closes.
+        // (The pipelining handler holds such an error until the answer before it is written, so none is open.)
+        if let parserError = error as? HTTPParserError {
+            let reason = "the request is not valid HTTP/1.1 (\(parserError)); send a request line, headers and a "
+                + "body framed by Content-Length or chunked encoding"
+            let response = HTTPResponseMessage(
+                status: 400, headers: [("Content-Type", SoapMessage.contentType(.soap11, action: nil))],
+                body: Array(SoapMessage.fault(.soap11, sender: true, reason: reason).utf8))
+            write(response, keepAlive: false, version: .http1_1, context: context)
+        }
         context.close(promise: nil)
     }
 }

@@ -21,12 +21,22 @@ public final class RecordingProxy: Sendable {
         case none
     }
 
+    /// In mode `new`, what answers a request once every recording of it has been used.
+    public enum RepeatPolicy: String, CaseIterable, Sendable {
+        /// Forward it and record the answer (VCR's new episodes: a suite calling twice records twice).
+        case record
+        /// Answer with the last recording again, so repeats never grow the cassette.
+        case last
+    }
+
     /// The proxy's settings.
     public struct Configuration: Sendable {
         /// The upstream base URL (`http://host:port` or `https://…`), without a trailing slash.
         public var upstream: String
         /// The record mode.
         public var mode: Mode = .all
+        /// In mode `new`, what answers a request whose recordings have all been used.
+        public var repeats = RepeatPolicy.record
         /// Record upstream failures (502/504) too.
         public var recordErrors = false
         /// What is redacted from bodies.
@@ -148,8 +158,9 @@ public final class RecordingProxy: Sendable {
             case .matched(let interaction):
                 return Self.replayed(interaction)
             case .exhausted(let interaction):
-                // Every recording of this request was used: `none` repeats the last, `new` records anew.
-                if configuration.mode == .none { return Self.replayed(interaction) }
+                // Every recording of this request was used: `none` repeats the last, `new` records anew unless
+                // told to repeat the last too.
+                if configuration.mode == .none || configuration.repeats == .last { return Self.replayed(interaction) }
             case .unmatched(let nearest, let differences):
                 if configuration.mode == .none {
                     return fault(version, sender: true, status: nil,

@@ -18,7 +18,8 @@ struct RecordCommand: AsyncParsableCommand {
             Proxy-Authorization, Cookie and Set-Cookie headers become ${redacted}.
 
             Modes: all records everything (appending to an existing cassette); new answers from the cassette \
-            when a recording matches and records the rest; once records only into a cassette that does not \
+            when a recording matches and records the rest (a request repeated more often than it was recorded is \
+            recorded again, unless --repeat last answers it with its last recording); once records only into a cassette that does not \
             exist yet; none never forwards and answers from the cassette only.
 
             An unreachable or failing upstream gets the client a SOAP Fault (HTTP 502, or 504 on a timeout) \
@@ -42,6 +43,11 @@ struct RecordCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("mode"), help: ArgumentHelp("all, new, once or none.", valueName: "mode"))
     var mode: String = "all"
+
+    @Option(name: .customLong("repeat"), help: ArgumentHelp(
+        "In mode new, after the last recording of a request: record (forward and record it again) or last "
+            + "(answer with the last recording, so repeats never grow the cassette).", valueName: "policy"))
+    var repeatPolicy: String = "record"
 
     @Option(name: .customLong("specs"), help: ArgumentHelp("Specs that name the operations recorded.",
                                                            valueName: "folder"))
@@ -72,6 +78,9 @@ struct RecordCommand: AsyncParsableCommand {
         _ = try ListenAddress(listen)
         guard RecordingProxy.Mode(rawValue: mode) != nil else {
             throw ValidationError("--mode '\(mode)' is not a mode; use all, new, once or none.")
+        }
+        guard RecordingProxy.RepeatPolicy(rawValue: repeatPolicy) != nil else {
+            throw ValidationError("--repeat '\(repeatPolicy)' is not a policy; use record or last.")
         }
         guard let url = URL(string: upstream), let scheme = url.scheme, ["http", "https"].contains(scheme),
             url.host != nil
@@ -130,6 +139,7 @@ struct RecordCommand: AsyncParsableCommand {
         var configuration = RecordingProxy.Configuration(upstream: upstream)
         configuration.mode = mode
         configuration.recordErrors = recordErrors
+        configuration.repeats = RecordingProxy.RepeatPolicy(rawValue: repeatPolicy)!
         configuration.timeout = .seconds(Int64(timeout))
         configuration.upstreamCertificateAuthority = upstreamCA
         configuration.maximumBodySize = maxBody

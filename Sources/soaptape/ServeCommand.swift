@@ -78,6 +78,11 @@ struct ServeCommand: AsyncParsableCommand {
                                                                   valueName: "seconds"))
     var idleTimeout: Double?
 
+    @Option(name: .customLong("max-body"),
+            help: ArgumentHelp("The largest request body accepted, in bytes; larger ones get 413 and a fault.",
+                               valueName: "bytes"))
+    var maxBody: Int = 64 << 20
+
     @OptionGroup(title: "Reports")
     var report: ReportFlags
 
@@ -121,7 +126,8 @@ struct ServeCommand: AsyncParsableCommand {
         let recordedLatency = latency == "recorded"
         let server: HTTPServer
         do {
-            server = try await HTTPServer.start(host: address.host, port: address.port) { request, loop in
+            server = try await HTTPServer.start(host: address.host, port: address.port, maximumBodySize: maxBody) {
+                request, loop in
                 activity.touch()
                 let answer = session.respond(to: request)
                 if let complaint = answer.complaint { FileHandle.standardError.write(Data((complaint + "\n").utf8)) }

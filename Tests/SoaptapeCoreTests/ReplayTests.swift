@@ -119,6 +119,31 @@ struct ReplayTests {
         #expect(answers(.fault) == ["true", "false", "fault", "fault"])
     }
 
+    @Test func serveListsTheFirstUnmatchedRequestsAndCountsTheRest() throws {
+        let cassette = Cassette(header: CassetteHeader(soaptape: "0.1.0", upstream: "http://x", createdAt: "now"),
+                                interactions: [Self.interaction(1, request: Self.envelope("<s:Toggle/>"),
+                                                                response: Self.envelope("<s:R>true</s:R>"))])
+        let session = ServeSession(cassettes: [("c.yaml", cassette)], specs: nil, unmatchedKept: 2)
+        for number in 0..<5 {
+            let stray = HTTPRequestMessage(method: "POST", path: "/Remote/Services88/S.svc", headers: [],
+                                           body: Array(Self.envelope("<s:Other>\(number)</s:Other>").utf8))
+            #expect(session.respond(to: stray).response.status == 500)
+        }
+        let report = session.report()
+        // A stray client cannot make the report (or the server's memory) grow without bound.
+        #expect(report.unmatched.map(\.request) == [1, 2])
+        #expect(report.unmatchedNotListed == 3)
+        #expect(report.summary.unmatched == 5 && report.failed)
+        #expect(report.text(colour: false).contains("  … 3 more, counted but not listed (serve keeps the first 1,000 "
+                                                    + "unmatched requests in full)"))
+        #expect(report.summaryLine().contains("5 requests unmatched"))
+        let junit = report.junit()
+        #expect(junit.contains("<testsuite name=\"unmatched requests\" tests=\"3\" failures=\"3\""))
+        #expect(report.html().contains("<p class=\"not-listed\">… 3 more"))
+        let decoded = try JSONDecoder().decode(RunReport.self, from: Data(report.json().utf8))
+        #expect(decoded.unmatchedNotListed == 3 && decoded.summary.unmatched == 5)
+    }
+
     @Test func theReportRendersAsJUnitAndHTML() throws {
         let difference = Difference(kind: .textValue, path: "/Envelope/Body/R", expected: "true", actual: "false")
         let report = RunReport(

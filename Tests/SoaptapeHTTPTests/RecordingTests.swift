@@ -180,6 +180,50 @@ struct RecordingTests {
         #expect(try CassetteLoader.load(first.cassette).cassette.interactions.map(\.sequence) == [1, 2])
     }
 
+    @Test func modeNewRecordsRepeatsAgainUnlessToldToRepeatTheLast() async throws {
+        let calls = Counter()
+        let upstream = try await HTTPServer.start { _ in
+            calls.add()
+            return HTTPResponseMessage(status: 200, headers: [("Content-Type", "text/xml")],
+                                       body: Array("<Answer n='\(calls.value)'/>".utf8))
+        }
+        let envelope = Array(("<s:Envelope xmlns:s='http://schemas.xmlsoap.org/soap/envelope/'><s:Body>"
+                              + "<Get xmlns='urn:x'><Id>1</Id></Get></s:Body></s:Envelope>").utf8)
+        let first = try await Self.rig(upstream: upstream)
+        _ = try await SoapClient().post(first.server.baseURL + "/Remote/Services88/X.svc",
+                                        headers: [("Content-Type", "text/xml")], body: envelope)
+        try await first.server.shutdown()
+        await first.proxy.shutdown()
+        // The same request three times in mode new, with each repeat policy.
+        var answers: [RecordingProxy.RepeatPolicy: [String]] = [:]
+        var lengths: [RecordingProxy.RepeatPolicy: Int] = [:]
+        for policy in [RecordingProxy.RepeatPolicy.last, .record] {
+            var configuration = RecordingProxy.Configuration(upstream: upstream.baseURL)
+            configuration.mode = .new
+            configuration.repeats = policy
+            let recorded = try CassetteLoader.load(first.cassette).cassette.interactions
+            let writer = try CassetteWriter(path: first.cassette, header: CassetteHeader(soaptape: "t", upstream: "u", createdAt: "c"))
+            let proxy = try RecordingProxy(configuration: configuration, writer: writer,
+                                           matcher: InteractionMatcher(recorded), specs: nil)
+            let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1) }
+            for _ in 0..<3 {
+                let response = try await SoapClient().post(server.baseURL + "/Remote/Services88/X.svc",
+                                                           headers: [("Content-Type", "text/xml")], body: envelope)
+                answers[policy, default: []].append(String(decoding: response.body, as: UTF8.self))
+            }
+            try await server.shutdown()
+            await proxy.shutdown()
+            lengths[policy] = try CassetteLoader.load(first.cassette).cassette.interactions.count
+        }
+        try await upstream.shutdown()
+        // --repeat last: every repeat answered from the one recording; nothing forwarded, the cassette unchanged.
+        #expect(answers[.last] == ["<Answer n='1'/>", "<Answer n='1'/>", "<Answer n='1'/>"])
+        #expect(lengths[.last] == 1)
+        // --repeat record (the default): the recording answers once, the two repeats go upstream and are recorded.
+        #expect(answers[.record] == ["<Answer n='1'/>", "<Answer n='2'/>", "<Answer n='3'/>"])
+        #expect(lengths[.record] == 3)
+    }
+
     @Test func aBodyOverTheLimitGets413AndAFault() async throws {
         let server = try await HTTPServer.start(maximumBodySize: 16) { _ in
             HTTPResponseMessage(status: 200, headers: [], body: [])
@@ -189,7 +233,7 @@ struct RecordingTests {
         #expect(response.status == 413)
         let fault = try #require(SoapMessage.faultDetails(try XMLDocument(bytes: response.body, name: "fault")))
         #expect(fault.reason == "the request body is larger than 16 bytes, the most this server accepts "
-            + "(soaptape record raises it with --max-body)")
+            + "(record and serve raise it with --max-body)")
         try await server.shutdown()
     }
 

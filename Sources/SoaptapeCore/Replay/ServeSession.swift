@@ -46,14 +46,20 @@ public final class ServeSession: @unchecked Sendable {
     private var served: [Int: Int] = [:]
     private var cycles: [Int: Int] = [:]
     private var unmatched: [UnmatchedRequest] = []
+    /// Unmatched requests beyond `unmatchedKept`, counted but not kept.
+    private var unmatchedNotListed = 0
+    /// How many unmatched requests the report lists in full (a server under a stray client must not grow forever).
+    private let unmatchedKept: Int
     private var requests = 0
 
     /// A session serving `cassettes` (name and cassette, in the order given), with `specs` for each operation's
-    /// rules, `ignore` for more, and `values` (by element or header name) for redacted values.
+    /// rules, `ignore` for more, and `values` (by element or header name) for redacted values. The report lists
+    /// the first `unmatchedKept` unmatched requests in full and counts the rest.
     public init(cassettes: [(name: String, cassette: Cassette)], specs: SpecSet?, ignore: [XPathSelector] = [],
                 repeatPolicy: RepeatPolicy = .last, values: [String: String] = [:], strict: Bool = false,
-                validation: (specs: SpecSet, catalog: SchemaCatalog)? = nil) {
+                validation: (specs: SpecSet, catalog: SchemaCatalog)? = nil, unmatchedKept: Int = 1000) {
         self.validation = validation
+        self.unmatchedKept = unmatchedKept
         suites = cassettes.map { ($0.name, $0.cassette.interactions) }
         var all: [Interaction] = []
         var origins: [(Int, Int)] = []
@@ -139,7 +145,9 @@ public final class ServeSession: @unchecked Sendable {
         let entry = UnmatchedRequest(
             request: number, method: request.method, path: request.path, element: document?.bodyFirstChild?.description,
             reason: reason, nearest: nearestName, differences: differences, expected: forms?.expected, actual: forms?.actual)
-        lock.withLock { unmatched.append(entry) }
+        lock.withLock {
+            if unmatched.count < unmatchedKept { unmatched.append(entry) } else { unmatchedNotListed += 1 }
+        }
         let message = "soaptape serve: " + HTTPHeaderRules.mismatch(reason, nearest: nearestName, differences: differences)
         let response = HTTPResponseMessage(
             status: SoapMessage.faultStatus(version, sender: true),
@@ -168,7 +176,7 @@ public final class ServeSession: @unchecked Sendable {
 
     /// The report so far: every interaction served or never used, and the unmatched requests.
     public func report() -> RunReport {
-        let (servedCounts, unmatchedSoFar) = lock.withLock { (served, unmatched) }
+        let (servedCounts, unmatchedSoFar, notListed) = lock.withLock { (served, unmatched, unmatchedNotListed) }
         var byOrigin: [Int: [Int: Int]] = [:]
         for (index, count) in servedCounts { byOrigin[origins[index].suite, default: [:]][origins[index].position] = count }
         let reportSuites = suites.enumerated().map { suite, entry in
@@ -185,6 +193,7 @@ public final class ServeSession: @unchecked Sendable {
             startedAt: startedAt, finishedAt: Date().iso8601Milliseconds, strict: strict, suites: reportSuites,
             unmatched: unmatchedSoFar)
         report.actualLabel = "request"
+        report.unmatchedNotListed = notListed
         return report
     }
 }

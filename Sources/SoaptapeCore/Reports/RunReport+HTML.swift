@@ -69,6 +69,9 @@ extension RunReport {
                     + "<td class=\"verdict\">unmatched</td><td>\(escape(entry.nearest ?? "none"))</td></tr>\n"
             }
             page += "</table>\n"
+            if unmatchedNotListed > 0 {
+                page += "<p class=\"not-listed\">… \(unmatchedNotListed) more, \(escape(Self.notListedNote))</p>\n"
+            }
             for entry in unmatched where !entry.differences.isEmpty {
                 page += "<section class=\"failure\"><h3>Request \(entry.request)</h3>\n"
                 page += differencesHTML(entry.differences)

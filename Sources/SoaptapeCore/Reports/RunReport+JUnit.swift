@@ -6,8 +6,10 @@ extension RunReport {
     public func junit() -> String {
         let counts = summary
         var output = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        let failures = counts.failed + counts.unmatched + (strict ? counts.unused + counts.unidentified : 0)
-        output += "<testsuites name=\"soaptape \(command)\" tests=\"\(counts.interactions + counts.unmatched)\" "
+        let notListed = unmatchedNotListed > 0 ? 1 : 0
+        let unmatchedCases = unmatched.count + notListed
+        let failures = counts.failed + unmatchedCases + (strict ? counts.unused + counts.unidentified : 0)
+        output += "<testsuites name=\"soaptape \(command)\" tests=\"\(counts.interactions + unmatchedCases)\" "
             + "failures=\"\(failures)\" errors=\"\(counts.errors)\" time=\"\(seconds(suites.flatMap(\.cases)))\">\n"
         for suite in suites {
             let suiteFailures = suite.cases.filter { $0.verdict == .failed || (strict && [.unused, .unidentified].contains($0.verdict)) }.count
@@ -43,14 +45,19 @@ extension RunReport {
             }
             output += "  </testsuite>\n"
         }
-        if !unmatched.isEmpty {
-            output += "  <testsuite name=\"unmatched requests\" tests=\"\(unmatched.count)\" failures=\"\(unmatched.count)\" "
+        if unmatchedCases > 0 {
+            output += "  <testsuite name=\"unmatched requests\" tests=\"\(unmatchedCases)\" failures=\"\(unmatchedCases)\" "
                 + "errors=\"0\" skipped=\"0\">\n"
             for entry in unmatched {
                 let headline = "no recording matches; nearest: \(entry.nearest ?? "none")"
                 output += "    <testcase classname=\"unmatched requests\" name=\"\(attribute("request \(entry.request): \(entry.method) \(entry.path)"))\">\n"
                     + "      <failure message=\"\(attribute(headline))\" type=\"unmatched\">"
                     + text(plainDifferences(entry.differences)) + "</failure>\n    </testcase>\n"
+            }
+            if notListed > 0 {
+                let message = "\(unmatchedNotListed) more unmatched requests, " + Self.notListedNote
+                output += "    <testcase classname=\"unmatched requests\" name=\"\(unmatchedNotListed) more\">\n"
+                    + "      <failure message=\"\(attribute(message))\" type=\"unmatched\"/>\n    </testcase>\n"
             }
             output += "  </testsuite>\n"
         }

@@ -31,10 +31,14 @@ extension RunReport {
                                                         expectedName: expectedLabel, actualName: actualLabel)
                 }
             }
+            if unmatchedNotListed > 0 { output += "  … \(unmatchedNotListed) more, " + Self.notListedNote + "\n" }
         }
         output += "\n" + summaryLine(style: style) + "\n"
         return output
     }
+
+    /// Why some unmatched requests are counted but not shown.
+    static let notListedNote = "counted but not listed (serve keeps the first 1,000 unmatched requests in full)"
 
     /// `6 interactions: 5 passed, 1 failed. Result: failed.`
     public func summaryLine(style: Style = Style(enabled: false)) -> String {

@@ -28,6 +28,8 @@ public struct RunReport: Codable, Sendable {
     public var suites: [ReportSuite]
     /// Requests `serve` could not match, in arrival order.
     public var unmatched: [UnmatchedRequest]
+    /// Unmatched requests beyond those listed in `unmatched` (serve keeps the first 1,000), counted only.
+    public var unmatchedNotListed = 0
     /// Counts over every case and unmatched request.
     public var summary: ReportSummary { ReportSummary(self) }
 
@@ -46,11 +48,12 @@ public struct RunReport: Codable, Sendable {
     /// True when anything failed: a failed or errored case, an unmatched request, or — under `strict` — an
     /// unused or unidentified interaction.
     public var failed: Bool {
-        !unmatched.isEmpty || suites.contains { $0.cases.contains { $0.verdict.isFailure(strict: strict) } }
+        !unmatched.isEmpty || unmatchedNotListed > 0 || suites.contains { $0.cases.contains { $0.verdict.isFailure(strict: strict) } }
     }
 
     enum CodingKeys: String, CodingKey {
         case format, command, subject, strict, suites, unmatched, summary
+        case unmatchedNotListed = "unmatched_not_listed"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case expectedLabel = "expected_label"
@@ -71,6 +74,7 @@ public struct RunReport: Codable, Sendable {
         try container.encode(summary, forKey: .summary)
         try container.encode(suites, forKey: .suites)
         try container.encode(unmatched, forKey: .unmatched)
+        if unmatchedNotListed > 0 { try container.encode(unmatchedNotListed, forKey: .unmatchedNotListed) }
     }
 
     /// Decodes a report written by `json()`.
@@ -86,6 +90,7 @@ public struct RunReport: Codable, Sendable {
         actualLabel = try container.decode(String.self, forKey: .actualLabel)
         suites = try container.decode([ReportSuite].self, forKey: .suites)
         unmatched = try container.decode([UnmatchedRequest].self, forKey: .unmatched)
+        unmatchedNotListed = try container.decodeIfPresent(Int.self, forKey: .unmatchedNotListed) ?? 0
     }
 }
 
@@ -234,7 +239,7 @@ public struct ReportSummary: Codable, Sendable, Equatable {
         unused = count(.unused)
         unidentified = count(.unidentified)
         skipped = count(.skipped)
-        unmatched = report.unmatched.count
+        unmatched = report.unmatched.count + report.unmatchedNotListed
         result = report.failed ? "failed" : "passed"
     }
 }
