@@ -101,6 +101,25 @@ struct ReplayTests {
         #expect(nearest.differences.map(\.path) == ["/Envelope/Body/Get/Id"])
     }
 
+    @Test func theNearestRecordingIsSoughtAmongABoundedNumber() {
+        func get(_ a: Int, _ b: Int, _ c: Int) -> String {
+            Self.envelope("<s:Get><s:A>\(a)</s:A><s:B>\(b)</s:B><s:C>\(c)</s:C></s:Get>")
+        }
+        // Two, three and one difference from the request.
+        let recordings = [get(2, 2, 1), get(2, 2, 2), get(1, 1, 2)].enumerated().map { number, body in
+            Self.interaction(number + 1, request: body, response: Self.envelope("<s:R/>"))
+        }
+        let request = HTTPRequestMessage(method: "POST", path: "/Remote/Services88/S.svc", headers: [],
+                                         body: Array(get(1, 1, 1).utf8))
+        let all = InteractionMatcher(recordings)
+        let nearest = all.lookup(request).nearest.map { all.interaction(at: $0).sequence }
+        #expect(nearest == 3)
+        #expect(all.lookup(request).differences.map(\.path) == ["/Envelope/Body/Get/C"])
+        // With room for two comparisons only, the nearer of the first two is named.
+        let bounded = InteractionMatcher(recordings, nearestSearchLimit: 2)
+        #expect(bounded.lookup(request).nearest.map { bounded.interaction(at: $0).sequence } == 1)
+    }
+
     @Test func serveAnswersInRecordedOrderThenByPolicy() {
         let request = Self.envelope("<s:Toggle/>")
         let cassette = Cassette(header: CassetteHeader(soaptape: "0.1.0", upstream: "http://x", createdAt: "now"),

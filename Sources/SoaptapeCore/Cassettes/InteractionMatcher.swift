@@ -49,10 +49,15 @@ public final class InteractionMatcher: @unchecked Sendable {
     private let byEndpoint: [String: [Int]]
     private let lock = NSLock()
     private var used = Set<Int>()
+    /// The most recordings compared when looking for the nearest one to an unmatched request.
+    private let nearestSearchLimit: Int
 
     /// Indexes `interactions`, using `specs` for each operation's comparison rules; `ignore` adds rules of the
-    /// user's for every operation.
-    public init(_ interactions: [Interaction], specs: SpecSet? = nil, ignore: [XPathSelector] = []) {
+    /// user's for every operation. An unmatched request is compared with at most `nearestSearchLimit` recordings
+    /// when the nearest is sought, so that a stray request costs little however large the cassette.
+    public init(_ interactions: [Interaction], specs: SpecSet? = nil, ignore: [XPathSelector] = [],
+                nearestSearchLimit: Int = 1000) {
+        self.nearestSearchLimit = nearestSearchLimit
         var entries: [Entry] = []
         var buckets: [String: Bucket] = [:]
         var byEndpoint: [String: [Int]] = [:]
@@ -129,14 +134,18 @@ public final class InteractionMatcher: @unchecked Sendable {
         }
         if found.isEmpty { found = equal(candidates) }
         if !found.isEmpty { return Lookup(equal: found, nearest: nil, differences: [], document: document) }
-        // The nearest recording: same operation first, else same endpoint.
+        // The nearest recording: same operation first, else same endpoint. One difference is as near as an unequal
+        // recording gets, so the search stops there, or after `nearestSearchLimit` comparisons.
         let pool = candidates.isEmpty ? byEndpoint[SoapMessage.endpointKey(request.path)] ?? [] : candidates
         var best: (Int, Int)?
         if let document {
+            var compared = 0
             for index in pool {
                 guard let recorded = entries[index].document else { continue }
                 let count = entries[index].comparator.differenceCount(recorded, document, limit: best?.1 ?? .max)
                 if best == nil || count < best!.1 { best = (index, count) }
+                compared += 1
+                if best!.1 <= 1 || compared >= nearestSearchLimit { break }
             }
         }
         guard let (index, _) = best, let recorded = entries[index].document, let document else {
