@@ -4,7 +4,7 @@ SWIFT ?= swift
 FIXTURES := Tests/Fixtures/envelopes
 BIN := .build/debug/soaptape
 
-.PHONY: all build test verify demo bench fuzz install deps clean
+.PHONY: all build test verify demo bench fuzz soak install deps clean
 
 all: build
 
@@ -29,6 +29,12 @@ fuzz: deps
 
 bench: deps
 	@Benchmarks/run.sh
+
+soak: deps
+	@scripts/ensure-deps.sh nginx wrk
+	$(SWIFT) build -c release --product soaptape
+	@mkdir -p bench-output/soak
+	cd Benchmarks && python3 soak.py ../bench-output/soak ../.build/release/soaptape
 
 install: deps
 	$(SWIFT) build -c release --product soaptape
