@@ -56,17 +56,15 @@ def wrk(port, script):
             "non_2xx": int(errors.group(1)) if errors else 0, "requests": int(re.search(r"(\d+) requests in", output).group(1))}
 
 
-def main(out, soaptape, mitmdump):
-    work = os.path.abspath(tempfile.mkdtemp(prefix="soaptape-proxy-bench-", dir=out))
-    script = os.path.join(work, "post.lua")
-    with open(script, "w") as handle:
-        body = REQUEST.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        handle.write(f'wrk.method = "POST"\nwrk.body = "{body}"\n'
-                     'wrk.headers["Content-Type"] = "text/xml; charset=utf-8"\n'
-                     'wrk.headers["SOAPAction"] = "\\"http://www.superoffice.net/ws/crm/NetServer/Services88/Favourite/ToggleFavourite\\""\n')
-    upstream, nginx_proxy = free_port(), free_port()
-    with open(os.path.join(work, "response.xml"), "w") as handle:
-        handle.write(RESPONSE)
+def start_nginx(work, upstream, proxy=None):
+    """nginx (one worker) answering every POST on `upstream` with RESPONSE; with `proxy`, also a plain reverse
+    proxy to it there (keep-alive upstream connections)."""
+    proxy_server = f"""
+  upstream backend {{ server 127.0.0.1:{upstream}; keepalive 64; }}
+  server {{
+    listen 127.0.0.1:{proxy};
+    location / {{ proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }}
+  }}""" if proxy else ""
     config = os.path.join(work, "nginx.conf")
     with open(config, "w") as handle:
         handle.write(f"""
@@ -78,7 +76,7 @@ http {{
   access_log off;
   client_body_temp_path {work}/body;
   proxy_temp_path {work}/proxy;
-  upstream backend {{ server 127.0.0.1:{upstream}; keepalive 64; }}
+  client_max_body_size 8m;
   server {{
     listen 127.0.0.1:{upstream};
     location / {{
@@ -86,14 +84,22 @@ http {{
       if ($request_method = POST) {{ return 200 '{RESPONSE.strip()}'; }}
       return 405;
     }}
-  }}
-  server {{
-    listen 127.0.0.1:{nginx_proxy};
-    location / {{ proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }}
-  }}
+  }}{proxy_server}
 }}
 """)
-    nginx = subprocess.Popen(["nginx", "-c", config, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    return subprocess.Popen(["nginx", "-c", config, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+
+
+def main(out, soaptape, mitmdump):
+    work = os.path.abspath(tempfile.mkdtemp(prefix="soaptape-proxy-bench-", dir=out))
+    script = os.path.join(work, "post.lua")
+    with open(script, "w") as handle:
+        body = REQUEST.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        handle.write(f'wrk.method = "POST"\nwrk.body = "{body}"\n'
+                     'wrk.headers["Content-Type"] = "text/xml; charset=utf-8"\n'
+                     'wrk.headers["SOAPAction"] = "\\"http://www.superoffice.net/ws/crm/NetServer/Services88/Favourite/ToggleFavourite\\""\n')
+    upstream, nginx_proxy = free_port(), free_port()
+    nginx = start_nginx(work, upstream, proxy=nginx_proxy)
     results = []
     try:
         wait_for(upstream, nginx)

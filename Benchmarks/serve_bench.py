@@ -43,8 +43,8 @@ def write_cassette(path):
                       f"# end of interaction {number}\n")
 
 
-def wrk_script(path):
-    """Each request a recorded one: RecordId drawn from 1…10,000."""
+def wrk_script(path, count=COUNT):
+    """Each request a recorded one: RecordId drawn from 1…count."""
     before, after = REQUEST.split("<Favourite:RecordId xsi:type=\"xsd:int\">42</Favourite:RecordId>")
 
     def lua(text):
@@ -56,7 +56,7 @@ def wrk_script(path):
                      'local headers = {["Content-Type"] = "text/xml; charset=utf-8", '
                      f'["SOAPAction"] = "\\"{ACTION}\\""}}\n'
                      'request = function()\n'
-                     f'  return wrk.format("POST", nil, headers, before .. math.random(1, {COUNT}) .. after)\n'
+                     f'  return wrk.format("POST", nil, headers, before .. math.random(1, {count}) .. after)\n'
                      'end\n')
 
 

@@ -23,19 +23,14 @@ import tempfile
 import threading
 import time
 
-from proxy_bench import REQUEST, RESPONSE, free_port, rss_kib, wait_for
+from proxy_bench import REQUEST, free_port, rss_kib, start_nginx, wait_for
+from serve_bench import ACTION, request_for, wrk_script
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", "600"))
 DISTINCT = int(os.environ.get("SOAK_DISTINCT", "100000"))
 MAX_BODY = 1 << 20
 PATH = "/Remote/Services88/Favourite.svc"
-ACTION = "http://www.superoffice.net/ws/crm/NetServer/Services88/Favourite/ToggleFavourite"
-RECORD_ID = '<Favourite:RecordId xsi:type="xsd:int">42</Favourite:RecordId>'
 HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{ACTION}"'}
-
-
-def request_for(number):
-    return REQUEST.replace(RECORD_ID, f'<Favourite:RecordId xsi:type="xsd:int">{number}</Favourite:RecordId>')
 
 
 # What the malformed client sends. "http" ones never reach soaptape's domain code (the HTTP layer answers them);
@@ -154,23 +149,6 @@ def drive(port, numbers, threads=4):
     return sum(done)
 
 
-def wrk_script(path):
-    """Each request one of the DISTINCT recorded ones, drawn at random."""
-    before, after = REQUEST.split(RECORD_ID)
-
-    def lua(text):
-        return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-    with open(path, "w") as handle:
-        handle.write(f'local before = "{lua(before)}<Favourite:RecordId xsi:type=\\"xsd:int\\">"\n'
-                     f'local after = "</Favourite:RecordId>{lua(after)}"\n'
-                     'local headers = {["Content-Type"] = "text/xml; charset=utf-8", '
-                     f'["SOAPAction"] = "\\"{ACTION}\\""}}\n'
-                     'request = function()\n'
-                     f'  return wrk.format("POST", nil, headers, before .. math.random(1, {DISTINCT}) .. after)\n'
-                     'end\n')
-
-
 def soak(process, port, script, soap_answer):
     """wrk and the malformed client for SECONDS; RSS sampled every 5 s. Returns the findings."""
     client = MalformedClient(port, soap_answer)
@@ -228,28 +206,7 @@ def interactions(path):
 
 def nginx_upstream(work):
     port = free_port()
-    config = os.path.join(work, "nginx.conf")
-    with open(config, "w") as handle:
-        handle.write(f"""
-worker_processes 1;
-error_log {work}/error.log;
-pid {work}/nginx.pid;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  client_body_temp_path {work}/body;
-  client_max_body_size 8m;
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-      default_type "text/xml; charset=utf-8";
-      if ($request_method = POST) {{ return 200 '{RESPONSE.strip()}'; }}
-      return 405;
-    }}
-  }}
-}}
-""")
-    nginx = subprocess.Popen(["nginx", "-c", config, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    nginx = start_nginx(work, port)
     wait_for(port, nginx)
     return nginx, port
 
@@ -330,7 +287,7 @@ def main(out, soaptape, *targets):
     targets = targets or ("proxy", "serve")
     work = os.path.abspath(tempfile.mkdtemp(prefix="soaptape-soak-", dir=out))
     script = os.path.join(work, "post.lua")
-    wrk_script(script)
+    wrk_script(script, DISTINCT)
     nginx, upstream = nginx_upstream(work)
     results = []
     try:
