@@ -93,4 +93,21 @@ struct CassetteFastReaderTests {
             #expect(error.description.hasPrefix("\(path):1:1: error: the cassette is empty; a cassette starts with a header"))
         }
     }
+
+    /// Found by fuzz-cassette: nested explicit keys made Yams compare complex keys for minutes.
+    @Test func explicitMappingKeysAreRefusedAtOnce() throws {
+        let path = Paths.root.appendingPathComponent("Tests/Fixtures/fuzz/cassette-nested-explicit-keys.yaml").path
+        #expect(throws: SourceError.self) { try CassetteLoader.load(path) }
+        do {
+            _ = try CassetteLoader.load(path)
+        } catch {
+            #expect(error.description.hasPrefix("\(path):2:1: error: an explicit mapping key ('? ') is not part of "
+                                                + "soaptape's formats; write 'key: value'"))
+        }
+        // The same guard holds for specs, and a body line starting with "? " is still just text.
+        let spec = try Paths.folder(["Op.yaml": "version: Services88\n? [a, b]\n: c\n"]) + "/Op.yaml"
+        #expect(throws: SourceError.self) { try SpecLoader.load(spec) }
+        let source = YAMLSource(file: "b.yaml", text: "body: |\n  ? not a key\n  text\nnext: 1\n")
+        #expect(throws: Never.self) { try source.refuseExplicitKeys() }
+    }
 }
