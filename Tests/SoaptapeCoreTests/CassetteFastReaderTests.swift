@@ -104,6 +104,9 @@ struct CassetteFastReaderTests {
             #expect(error.description.hasPrefix("\(path):2:1: error: an explicit mapping key ('? ') is not part of "
                                                 + "soaptape's formats; write 'key: value'"))
         }
+        // Lines broken by carriage returns alone are lines too (the fuzzer's second find).
+        let carriage = Paths.root.appendingPathComponent("Tests/Fixtures/fuzz/cassette-explicit-keys-after-carriage-returns.yaml").path
+        #expect(throws: SourceError.self) { try CassetteLoader.load(carriage) }
         // The same guard holds for specs, and a body line starting with "? " is still just text.
         let spec = try Paths.folder(["Op.yaml": "version: Services88\n? [a, b]\n: c\n"]) + "/Op.yaml"
         #expect(throws: SourceError.self) { try SpecLoader.load(spec) }

@@ -67,11 +67,12 @@ struct YAMLSource {
     /// composing. Lines inside block scalars (bodies) are skipped.
     func refuseExplicitKeys() throws(SourceError) {
         var blockIndent: Int?
-        for (index, line) in lines.enumerated() {
+        // YAML breaks lines at CR, LF, CRLF, NEL, LS and PS alike (a CR alone hid keys from a first version).
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let indent = line.prefix { $0 == " " }.count
             var rest = line.dropFirst(indent)
             if let opened = blockIndent {
-                if rest.allSatisfy({ $0 == " " || $0 == "\r" }) || indent > opened { continue }
+                if rest.allSatisfy({ $0 == " " }) || indent > opened { continue }
                 blockIndent = nil
             }
             var column = indent
@@ -80,7 +81,7 @@ struct YAMLSource {
                 column += 2 + rest.prefix { $0 == " " }.count
                 rest = rest.drop { $0 == " " }
             }
-            if rest == "?" || rest.hasPrefix("? ") || rest.hasPrefix("?\t") || rest.hasPrefix("?\r") {
+            if rest == "?" || rest.hasPrefix("? ") || rest.hasPrefix("?\t") {
                 throw SourceError(
                     file: file, line: index + 1 + lineOffset, column: column + 1,
                     message: "an explicit mapping key ('? ') is not part of soaptape's formats; write 'key: value'",
