@@ -27,7 +27,8 @@ struct ComparisonRun {
     private var mappedNamespaces: [UnsafeMutableRawPointer: String] = [:]
     var fingerprints: [UnsafeMutableRawPointer: UInt64] = [:]
 
-    init(options: ComparisonOptions, expected: XMLDocument, actual: XMLDocument, stopAfter: Int?) {
+    init(options: ComparisonOptions, qnameAttributes: [(local: CString, namespace: CString)], expected: XMLDocument,
+         actual: XMLDocument, stopAfter: Int?) {
         self.options = options
         self.expected = expected
         self.actual = actual
@@ -46,7 +47,7 @@ struct ComparisonRun {
         repeating = select(options.repeating)
         optional = select(options.optional)
         hasFlags = !repeating.isEmpty || !optional.isEmpty
-        qnameAttributes = options.qnameAttributes.map { (CString($0.localName), CString($0.namespace)) }
+        self.qnameAttributes = qnameAttributes
     }
 
     mutating func compareDocuments() {

@@ -11,6 +11,8 @@ public final class XPathSelector: @unchecked Sendable, CustomStringConvertible {
     /// Prefix → namespace URI bindings used by the expression.
     public let namespaces: [String: String]
     private let compiled: xmlXPathCompExprPtr
+    /// The same expression as name steps walked natively, when it is only that.
+    private let path: ElementPath?
 
     /// Prefixes bound unless the caller binds them otherwise: `xsi` and `xsd`, as soaptape's paths write them.
     public static let defaultNamespaces = [
@@ -38,15 +40,25 @@ public final class XPathSelector: @unchecked Sendable, CustomStringConvertible {
             throw XPathError(expression: expression, reason: "it is not a valid XPath 1.0 expression")
         }
         self.compiled = compiled
+        path = ElementPath.compile(expression, namespaces: namespaces)
     }
 
     deinit { xmlXPathFreeCompExpr(compiled) }
+
+    /// True when the expression is only element name steps, matched without the XPath engine.
+    var isElementPath: Bool { path != nil }
 
     /// The expression, for messages.
     public var description: String { expression }
 
     /// The nodes of `document` the expression selects, as opaque identities.
     func select(in document: XMLDocument) -> Set<UnsafeMutableRawPointer> {
+        if let path { return path.select(in: document) }
+        return selectWithXPath(in: document)
+    }
+
+    /// The nodes libxml2's XPath engine selects (what `select` must agree with when it walks natively).
+    func selectWithXPath(in document: XMLDocument) -> Set<UnsafeMutableRawPointer> {
         guard let context = xmlXPathNewContext(document.doc) else { return [] }
         defer { xmlXPathFreeContext(context) }
         for (prefix, uri) in namespaces { xmlXPathRegisterNs(context, prefix, uri) }

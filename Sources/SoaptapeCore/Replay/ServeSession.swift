@@ -45,6 +45,8 @@ public final class ServeSession: @unchecked Sendable {
     private let lock = NSLock()
     private var served: [Int: Int] = [:]
     private var cycles: [Int: Int] = [:]
+    /// Each recording's response as served, once it has been served.
+    private var answers: [Int: HTTPResponseMessage] = [:]
     private var unmatched: [UnmatchedRequest] = []
     /// Unmatched requests beyond `unmatchedKept`, counted but not kept.
     private var unmatchedNotListed = 0
@@ -110,9 +112,20 @@ public final class ServeSession: @unchecked Sendable {
                 }
             }
             if let chosen {
-                lock.withLock { served[chosen, default: 0] += 1 }
+                let ready: HTTPResponseMessage? = lock.withLock {
+                    served[chosen, default: 0] += 1
+                    return answers[chosen]
+                }
                 let interaction = matcher.interaction(at: chosen)
-                return Answer(response: replayed(interaction), recordedMilliseconds: interaction.durationMilliseconds)
+                let response: HTTPResponseMessage
+                if let ready {
+                    response = ready
+                } else {
+                    // Built once per recording: filled values are stable (given, or one stand-in per name).
+                    response = replayed(interaction)
+                    lock.withLock { answers[chosen] = response }
+                }
+                return Answer(response: response, recordedMilliseconds: interaction.durationMilliseconds)
             }
             let last = found.equal.last!
             let reason = "every recording of this request (\(found.equal.count)) has been served, and --repeat fault "

@@ -5,12 +5,30 @@ import SoapXML
 public enum SoapMessage {
     /// The SOAP version a `Content-Type` names: `text/xml` is 1.1, `application/soap+xml` is 1.2.
     public static func version(contentType: String?) -> SoapVersion? {
-        guard let type = contentType?.split(separator: ";").first.map({ trimmed($0).lowercased() }) else { return nil }
-        switch type {
-        case "text/xml": return .soap11
-        case "application/soap+xml": return .soap12
-        default: return nil
+        guard var contentType else { return nil }
+        // The media type is compared as ASCII bytes, case-insensitively (this runs for every request).
+        return contentType.withUTF8 { bytes -> SoapVersion? in
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            var start = 0
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            let type = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if asciiEqualIgnoringCase(type, "text/xml") { return .soap11 }
+            if asciiEqualIgnoringCase(type, "application/soap+xml") { return .soap12 }
+            return nil
         }
+    }
+
+    /// True when `bytes` spell `lowercase` (ASCII, given in lower case) in any case.
+    private static func asciiEqualIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        for index in 0..<bytes.count {
+            var byte = bytes[index]
+            if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
+            if byte != expected[index] { return false }
+        }
+        return true
     }
 
     /// The action: SOAP 1.2's `action` parameter of the content type, else the `SOAPAction` header (unquoted).
@@ -51,10 +69,37 @@ public enum SoapMessage {
 
     /// The `/Remote/ServicesNN/<Agent>.svc` part of a path, tenant prefix and query removed, lower-cased.
     public static func endpointKey(_ path: String) -> String {
+        var path = path
+        // ASCII paths (nearly all) are keyed over bytes, without Foundation: this runs for every request.
+        if let key = path.withUTF8({ asciiEndpointKey($0) }) { return key }
         var key = (path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").lowercased()
         if let range = key.range(of: "/remote/") { key = String(key[range.lowerBound...]) }
         while key.count > 1 && key.hasSuffix("/") { key.removeLast() }
         return key
+    }
+
+    /// `endpointKey` of an ASCII path; nil when the path holds other bytes.
+    private static func asciiEndpointKey(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var lowered: [UInt8] = []
+        lowered.reserveCapacity(bytes.count)
+        for byte in bytes {
+            if byte == UInt8(ascii: "?") { break }
+            guard byte < 0x80 else { return nil }
+            lowered.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+        }
+        var start = 0
+        let marker = Array("/remote/".utf8)
+        if lowered.count >= marker.count {
+            for index in 0...(lowered.count - marker.count) where lowered[index] == marker[0]
+                && lowered[index..<(index + marker.count)].elementsEqual(marker)
+            {
+                start = index
+                break
+            }
+        }
+        var end = lowered.count
+        while end - start > 1 && lowered[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        return String(decoding: lowered[start..<end], as: UTF8.self)
     }
 
     /// A SOAP Fault envelope in `version`: Client/Sender faults when `sender`, Server/Receiver otherwise.
