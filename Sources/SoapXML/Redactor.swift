@@ -1,4 +1,5 @@
 internal import CLibXML2
+import Foundation
 
 /// Replaces secret values in an XML document's bytes with `${redacted}`, leaving every other byte as it
 /// travelled.
@@ -28,6 +29,9 @@ public struct Redactor: Sendable {
         try! XPathSelector("//Credentials/Ticket"),
         try! XPathSelector("//Password"),
     ]
+
+    /// The redactor for `superOfficeCredentials`, built once (building one compiles its XPath).
+    public static let superOffice = Redactor()
 
     /// A redactor for `selectors`.
     public init(selectors: [XPathSelector] = Redactor.superOfficeCredentials) {
@@ -189,18 +193,23 @@ public struct Redactor: Sendable {
 public enum ByteSearch {
     /// True when `bytes` contain `word`.
     public static func contains(_ bytes: [UInt8], _ word: [UInt8]) -> Bool {
-        guard let first = word.first, bytes.count >= word.count else { return false }
-        var i = 0
-        let last = bytes.count - word.count
-        while i <= last {
-            if bytes[i] == first {
-                var j = 1
-                while j < word.count && bytes[i + j] == word[j] { j += 1 }
-                if j == word.count { return true }
+        guard !word.isEmpty, bytes.count >= word.count else { return false }
+        // memchr (vectorised) to each candidate first byte, memcmp for the rest: this runs over every recorded body.
+        return bytes.withUnsafeBytes { haystack in
+            word.withUnsafeBytes { needle in
+                guard let base = haystack.baseAddress, let target = needle.baseAddress else { return false }
+                let first = Int32(needle[0])
+                var offset = 0
+                let last = haystack.count - needle.count
+                while offset <= last {
+                    guard let found = memchr(base + offset, first, last - offset + 1) else { return false }
+                    let position = base.distance(to: UnsafeRawPointer(found))
+                    if memcmp(found, target, needle.count) == 0 { return true }
+                    offset = position + 1
+                }
+                return false
             }
-            i += 1
         }
-        return false
     }
 
     /// True when `bytes` are UTF-16 or UTF-32 (a byte-order mark, or NUL among the first four), where a byte

@@ -40,7 +40,7 @@ public final class RecordingProxy: Sendable {
         /// Record upstream failures (502/504) too.
         public var recordErrors = false
         /// What is redacted from bodies.
-        public var redactor = Redactor()
+        public var redactor = Redactor.superOffice
         /// Header names (lower-case) whose values are redacted.
         public var redactedHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie"]
         /// The longest an upstream call may take.

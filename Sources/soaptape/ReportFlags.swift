@@ -34,10 +34,12 @@ struct ReportFlags: ParsableArguments {
         let output = format == "json" ? report.json()
             : report.text(colour: Terminal.stdoutIsColourTerminal, passing: !quiet)
         FileHandle.standardOutput.write(Data(output.utf8))
-        for (path, content) in [(jsonFile, report.json()), (junitFile, report.junit()), (htmlFile, report.html())] {
+        // Each form is rendered only when a file was asked for.
+        let forms: [(String?, () -> String)] = [(jsonFile, report.json), (junitFile, report.junit), (htmlFile, report.html)]
+        for (path, render) in forms {
             guard let path else { continue }
             do {
-                try Data(content.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                try Data(render().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
                 throw CLIError(description: "\(path): error: cannot write the report (\(error.localizedDescription)); "
                                + "check that its folder exists and is writable")

@@ -8,6 +8,19 @@ struct RedactorTests {
         return (String(decoding: bytes, as: UTF8.self), count)
     }
 
+    @Test func theQuickScanSaysWhetherABodyMayHoldASecret() {
+        let redactor = Redactor()
+        #expect(redactor.mayMatch(Array("<a><Password>x</Password></a>".utf8)))
+        #expect(redactor.mayMatch(Array("<ApplicationToken/>".utf8)))
+        #expect(redactor.mayMatch(Array("ends with Ticket".utf8)))
+        #expect(!redactor.mayMatch(Array("<a><Passwor>x</Passwor><Tick/></a>".utf8)))
+        #expect(!redactor.mayMatch([]))
+        #expect(redactor.mayMatch([0xFF, 0xFE, 0x3C, 0x00]))  // UTF-16: a byte search cannot tell
+        #expect(ByteSearch.contains(Array("abc".utf8), Array("abc".utf8)))
+        #expect(!ByteSearch.contains(Array("ab".utf8), Array("abc".utf8)))
+        #expect(!ByteSearch.contains(Array("abc".utf8), []))
+    }
+
     @Test func credentialsAreReplacedAndNothingElseMoves() {
         let xml = """
             <?xml version="1.0"?>

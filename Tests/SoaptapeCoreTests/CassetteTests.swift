@@ -77,6 +77,21 @@ struct CassetteTests {
         #expect(try CassetteLoader.load(path).cassette.interactions == [interaction])
     }
 
+    @Test func unicodeAndControlCharactersRoundTripReadably() throws {
+        var interaction = Self.interaction(1, body: Array("<r>\n  <navn>Ærlig Øst</navn>\n\t<x/>\n</r>\n".utf8))
+        interaction.request.headers = [HeaderField("X-Ctl", "a\u{1}b\u{7F}c\u{85}d\u{FEFF}e\r\n"),
+                                        HeaderField("X-Name", "Åsa \"Ø\" \\ 東京")]
+        interaction.response.body = Array("single line with é".utf8)
+        let path = try write([interaction, Self.interaction(2, body: Array("<r>\u{85}</r>\n".utf8))])
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("  - X-Ctl: \"a\\u0001b\\u007Fc\\u0085d\\uFEFFe\\r\\n\"\n"))
+        #expect(text.contains("  - X-Name: \"Åsa \\\"Ø\\\" \\\\ 東京\"\n"))
+        #expect(text.contains("  body: |\n    <r>\n      <navn>Ærlig Øst</navn>\n    \t<x/>\n    </r>\n"))
+        #expect(text.contains("  body: single line with é\n"))
+        #expect(text.contains("  body_base64: PHI+woU8L3I+Cg==\n"))
+        #expect(try CassetteLoader.load(path).cassette.interactions == [interaction, Self.interaction(2, body: Array("<r>\u{85}</r>\n".utf8))])
+    }
+
     @Test func bodiesYAMLCannotCarryAreBase64() throws {
         let odd: [UInt8] = Array("<r>\r\n".utf8) + [0xE9] + Array("</r>".utf8)
         let path = try write([Self.interaction(1, body: odd)])

@@ -18,15 +18,23 @@ enum CassetteCoding {
     }
 
     /// True when YAML can carry `bytes` as a readable block: UTF-8 text without carriage returns or control
-    /// characters other than tab and newline.
-    static func isBlockText(_ bytes: [UInt8]) -> String? {
-        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
+    /// characters other than tab and newline. ASCII (nearly every SOAP body) is checked byte by byte.
+    static func isBlockText(_ bytes: [UInt8]) -> Bool {
+        let ascii = bytes.withUnsafeBufferPointer { buffer -> Bool? in
+            for byte in buffer {
+                if byte >= 0x80 { return nil }
+                if (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F { return false }
+            }
+            return true
+        }
+        if let ascii { return ascii }
+        guard let text = String(validating: bytes, as: UTF8.self) else { return false }
         for scalar in text.unicodeScalars {
             let value = scalar.value
             if value == 0x09 || value == 0x0A { continue }
-            if value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value) || value == 0xFEFF { return nil }
+            if value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value) || value == 0xFEFF { return false }
         }
-        return text
+        return true
     }
 
     /// The interaction's text, as UTF-8, without its first and last lines (marker and sequence are added by
@@ -74,31 +82,46 @@ enum CassetteCoding {
             return
         }
         out.append(contentsOf: "  headers:\n".utf8)
-        for field in headers { out.append(contentsOf: "  - \(scalar(field.name)): \(scalar(field.value))\n".utf8) }
+        for field in headers {
+            out.append(contentsOf: "  - ".utf8)
+            scalar(field.name, into: &out)
+            out.append(contentsOf: ": ".utf8)
+            scalar(field.value, into: &out)
+            out.append(0x0A)
+        }
     }
 
     static func body(_ bytes: [UInt8], into out: inout [UInt8]) {
         if bytes.isEmpty { return }
-        guard let text = isBlockText(bytes) else {
+        guard isBlockText(bytes) else {
             out.append(contentsOf: "  body_base64: \(Data(bytes).base64EncodedString())\n".utf8)
             return
         }
         // A literal block takes its indentation from its first non-empty line, which must not start with a space.
         let firstContent = bytes.first { $0 != 0x0A }
         guard firstContent != 0x20, firstContent != 0x09, bytes.contains(0x0A) else {
-            out.append(contentsOf: "  body: \(scalar(text))\n".utf8)
+            out.append(contentsOf: "  body: ".utf8)
+            scalar(String(decoding: bytes, as: UTF8.self), into: &out)
+            out.append(0x0A)
             return
         }
-        // A literal block: | keeps one final newline, |- none, |+ several. Lines are indented byte by byte.
+        // A literal block: | keeps one final newline, |- none, |+ several. Each non-empty line gets four spaces.
         var trailing = 0
         while trailing < bytes.count, bytes[bytes.count - 1 - trailing] == 0x0A { trailing += 1 }
         out.append(contentsOf: ("  body: |" + (trailing == 0 ? "-" : trailing > 1 ? "+" : "") + "\n").utf8)
-        let content = bytes.dropLast(min(trailing, 1))
-        var lineStart = true
-        for byte in content {
-            if lineStart && byte != 0x0A { out.append(contentsOf: [0x20, 0x20, 0x20, 0x20]) }
-            out.append(byte)
-            lineStart = byte == 0x0A
+        let end = bytes.count - min(trailing, 1)
+        bytes.withUnsafeBufferPointer { buffer in
+            var start = 0
+            while start < end {
+                var stop = start
+                while stop < end, buffer[stop] != 0x0A { stop += 1 }
+                if stop > start {
+                    out.append(contentsOf: [0x20, 0x20, 0x20, 0x20])
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<stop]))
+                }
+                if stop < end { out.append(0x0A) }
+                start = stop + 1
+            }
         }
         out.append(0x0A)
     }
@@ -106,25 +129,38 @@ enum CassetteCoding {
     /// A YAML scalar: plain when that is unambiguous, otherwise double-quoted with escapes.
     static func scalar(_ text: String) -> String {
         if isPlainSafe(text) { return text }
-        var quoted = "\""
+        var bytes: [UInt8] = []
+        scalar(text, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `scalar(text)`, appended to `out` as UTF-8.
+    static func scalar(_ text: String, into out: inout [UInt8]) {
+        if isPlainSafe(text) {
+            out.append(contentsOf: text.utf8)
+            return
+        }
+        out.append(0x22)
         for scalar in text.unicodeScalars {
             switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case "\t": quoted += "\\t"
-            case "\r": quoted += "\\r"
+            case "\"": out.append(contentsOf: [0x5C, 0x22])
+            case "\\": out.append(contentsOf: [0x5C, 0x5C])
+            case "\n": out.append(contentsOf: [0x5C, 0x6E])
+            case "\t": out.append(contentsOf: [0x5C, 0x74])
+            case "\r": out.append(contentsOf: [0x5C, 0x72])
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
-                    || scalar.value == 0xFEFF
-                {
-                    quoted += String(format: "\\u%04X", scalar.value)
+                let value = scalar.value
+                if value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value) || value == 0xFEFF {
+                    let hex = String(value, radix: 16, uppercase: true)
+                    out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                } else if value < 0x80 {
+                    out.append(UInt8(value))
                 } else {
-                    quoted.unicodeScalars.append(scalar)
+                    UTF8.encode(scalar) { out.append($0) }
                 }
             }
         }
-        return quoted + "\""
+        out.append(0x22)
     }
 
     static let reservedWords: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"]

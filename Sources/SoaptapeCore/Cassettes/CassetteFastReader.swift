@@ -165,6 +165,13 @@ enum CassetteFastReader {
             return fields
         }
 
+        /// Appends the UTF-8 of `piece` in one copy when its storage is contiguous (it is, for text read from a file).
+        static func append(_ piece: Substring, to bytes: inout [UInt8]) {
+            if piece.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+                bytes.append(contentsOf: piece.utf8)
+            }
+        }
+
         /// The body: a literal block, a scalar, base64, or none.
         mutating func body() -> [UInt8]? {
             guard let line = peek else { return [] }
@@ -186,13 +193,13 @@ enum CassetteFastReader {
             }
             var bytes: [UInt8] = []
             if chomping == "+" {
-                for piece in content { bytes.append(contentsOf: piece.utf8); bytes.append(0x0A) }
+                for piece in content { Self.append(piece, to: &bytes); bytes.append(0x0A) }
                 return bytes
             }
             while let last = content.last, last.isEmpty { content.removeLast() }
             for (number, piece) in content.enumerated() {
                 if number > 0 { bytes.append(0x0A) }
-                bytes.append(contentsOf: piece.utf8)
+                Self.append(piece, to: &bytes)
             }
             if chomping.isEmpty && !content.isEmpty { bytes.append(0x0A) }
             return bytes

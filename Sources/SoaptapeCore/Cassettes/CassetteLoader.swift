@@ -17,9 +17,7 @@ public enum CassetteLoader {
                               message: "the cassette is empty; a cassette starts with a header (format, soaptape, upstream, "
                                   + "created_at; docs/cassettes.md) — record one with soaptape record")
         }
-        // Split over UTF-8 bytes: splitting a String by Character walks grapheme clusters, which is slow for
-        // megabytes of text.
-        let lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { Substring($0) }
+        let lines = Self.lines(of: text)
         var starts: [Int] = []
         for (index, line) in lines.enumerated() where line.begins(CassetteCoding.interactionMarker) {
             starts.append(index)
@@ -56,6 +54,29 @@ public enum CassetteLoader {
             completeLength = offsets[min(last + 1, lines.count)]
         }
         return (cassette, min(completeLength, data.count))
+    }
+
+    /// `text` split at every newline (`\n`), found with memchr over the UTF-8 bytes: splitting a String by
+    /// Character walks grapheme clusters, and even the generic byte split is slow for megabytes of text.
+    static func lines(of text: String) -> [Substring] {
+        let utf8 = text.utf8
+        let found = utf8.withContiguousStorageIfAvailable { buffer -> [Substring] in
+            var lines: [Substring] = []
+            lines.reserveCapacity(buffer.count / 32)
+            guard let base = buffer.baseAddress else { return [Substring(text)] }
+            var start = 0
+            var lower = utf8.startIndex
+            while true {
+                let end = memchr(base + start, 0x0A, buffer.count - start)
+                    .map { UnsafeRawPointer(base).distance(to: UnsafeRawPointer($0)) } ?? buffer.count
+                let upper = utf8.index(lower, offsetBy: end - start)
+                lines.append(Substring(utf8[lower..<upper]))
+                guard end < buffer.count else { return lines }
+                start = end + 1
+                lower = utf8.index(after: upper)
+            }
+        }
+        return found ?? utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { Substring($0) }
     }
 
     static func readHeader(_ source: YAMLSource) throws(SourceError) -> CassetteHeader {

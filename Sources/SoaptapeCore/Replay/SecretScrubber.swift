@@ -8,7 +8,7 @@ public struct SecretScrubber: Sendable {
     public var redactor: Redactor
 
     /// A scrubber for SuperOffice's credentials (ApplicationToken, Credentials/Ticket, Password) unless told otherwise.
-    public init(redactor: Redactor = Redactor()) { self.redactor = redactor }
+    public init(redactor: Redactor = .superOffice) { self.redactor = redactor }
 
     /// `bytes` parsed with every credential replaced by `${redacted}`; nil when they are not XML.
     public func document(_ bytes: [UInt8], name: String) -> XMLDocument? {
