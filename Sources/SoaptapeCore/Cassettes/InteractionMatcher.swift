@@ -120,10 +120,12 @@ public final class InteractionMatcher: @unchecked Sendable {
         let bucket = buckets[key]
         let candidates = bucket?.indices ?? []
         func equal(_ indices: [Int]) -> [Int] {
+            // Fields are read in place: copying an entry would retain every string of its interaction.
             indices.filter { index in
-                let entry = entries[index]
-                if let recorded = entry.document, let document { return entry.comparator.isEqual(recorded, document) }
-                return entry.document == nil && entry.interaction.request.body == request.body
+                if let recorded = entries[index].document, let document {
+                    return entries[index].comparator.isEqual(recorded, document)
+                }
+                return entries[index].document == nil && entries[index].interaction.request.body == request.body
             }
         }
         var found: [Int] = []
