@@ -27,6 +27,18 @@ struct SoapFramingTests {
         #expect(SoapMessage.version(contentType: nil) == nil)
     }
 
+    @Test func theActionComesFromTheContentTypeElseTheSOAPActionHeader() {
+        #expect(SoapMessage.action(contentType: "application/soap+xml; charset=utf-8; action=\"urn:a\"",
+                                   soapActionHeader: "\"urn:b\"") == "urn:a")
+        #expect(SoapMessage.action(contentType: "application/soap+xml;ACTION=urn:a", soapActionHeader: nil) == "urn:a")
+        #expect(SoapMessage.action(contentType: "application/soap+xml; aaction=x; action = \"urn:a\"",
+                                   soapActionHeader: nil) == "urn:a")
+        #expect(SoapMessage.action(contentType: "text/xml; charset=utf-8", soapActionHeader: "\"urn:b\"") == "urn:b")
+        #expect(SoapMessage.action(contentType: "text/xml; charset=utf-8", soapActionHeader: "\"\"") == nil)
+        #expect(SoapMessage.action(contentType: "text/xml; x-action-note=1", soapActionHeader: nil) == nil)
+        #expect(SoapMessage.action(contentType: nil, soapActionHeader: nil) == nil)
+    }
+
     @Test func theEndpointDropsTenantQueryCaseAndTrailingSlashes() {
         #expect(SoapMessage.endpointKey("/Remote/Services88/Favourite.svc") == "/remote/services88/favourite.svc")
         #expect(SoapMessage.endpointKey("/Cust12345/Remote/Services88/Favourite.svc/") == "/remote/services88/favourite.svc")

@@ -19,7 +19,7 @@ enum CassetteFastReader {
             cursor.advance()
             var identity = OperationIdentity()
             while let line = cursor.peek, line.begins("  "), !line.begins("   ") {
-                guard let (key, value) = Self.pair(line.dropFirst(2)) else { return nil }
+                guard let (key, value) = Self.pair(line.droppingUTF8(2)) else { return nil }
                 switch key {
                 case "version": identity.version = value
                 case "agent": identity.agent = value
@@ -63,9 +63,9 @@ enum CassetteFastReader {
 
     /// `key: value` with the value a scalar as the writer writes it.
     static func pair(_ text: Substring) -> (String, String)? {
-        guard let separator = text.range(of: ": ") else { return nil }
-        let key = String(text[..<separator.lowerBound])
-        guard let value = scalar(text[separator.upperBound...]) else { return nil }
+        guard let separator = text.utf8Separator() else { return nil }
+        let key = String(text[..<separator])
+        guard let value = scalar(Substring(text.utf8[text.utf8.index(separator, offsetBy: 2)...])) else { return nil }
         return (key, value)
     }
 
@@ -75,30 +75,42 @@ enum CassetteFastReader {
             let plain = String(text)
             return CassetteCoding.isPlainSafe(plain) ? plain : nil
         }
-        guard text.count >= 2, text.last == "\"" else { return nil }
-        var result = ""
-        var scalars = text.dropFirst().dropLast().unicodeScalars.makeIterator()
-        while let scalar = scalars.next() {
-            if scalar == "\"" { return nil }
-            guard scalar == "\\" else {
-                result.unicodeScalars.append(scalar)
+        // Quoted: decoded over UTF-8 bytes (escapes are ASCII; other bytes are copied as they are).
+        let utf8 = text.utf8
+        guard utf8.count >= 2, utf8.last == 0x22 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
+        var index = utf8.index(after: utf8.startIndex)
+        let end = utf8.index(before: utf8.endIndex)
+        while index < end {
+            let byte = utf8[index]
+            index = utf8.index(after: index)
+            if byte == 0x22 { return nil }
+            guard byte == 0x5C else {
+                bytes.append(byte)
                 continue
             }
-            switch scalars.next() {
-            case "\""?: result += "\""
-            case "\\"?: result += "\\"
-            case "n"?: result += "\n"
-            case "t"?: result += "\t"
-            case "r"?: result += "\r"
-            case "u"?:
-                var hex = ""
-                for _ in 0..<4 { guard let digit = scalars.next() else { return nil }; hex.unicodeScalars.append(digit) }
-                guard let value = UInt32(hex, radix: 16), let decoded = Unicode.Scalar(value) else { return nil }
-                result.unicodeScalars.append(decoded)
+            guard index < end else { return nil }
+            let escape = utf8[index]
+            index = utf8.index(after: index)
+            switch escape {
+            case 0x22: bytes.append(0x22)
+            case 0x5C: bytes.append(0x5C)
+            case 0x6E: bytes.append(0x0A)
+            case 0x74: bytes.append(0x09)
+            case 0x72: bytes.append(0x0D)
+            case 0x75:  // \uXXXX
+                guard utf8.distance(from: index, to: end) >= 4 else { return nil }
+                let digitsEnd = utf8.index(index, offsetBy: 4)
+                guard let value = UInt32(String(decoding: utf8[index..<digitsEnd], as: UTF8.self), radix: 16),
+                    let decoded = Unicode.Scalar(value)
+                else { return nil }
+                UTF8.encode(decoded) { bytes.append($0) }
+                index = digitsEnd
             default: return nil
             }
         }
-        return result
+        return String(validating: bytes, as: UTF8.self)
     }
 
     /// Lines read in order.
@@ -114,18 +126,27 @@ enum CassetteFastReader {
         var peek: Substring? { index < lines.endIndex ? lines[index] : nil }
         mutating func advance() { index += 1 }
 
+        /// The text after `indent + key + ": "` on the next line, advancing past it; nil when the line differs.
+        private mutating func rest(_ key: String, indent: String) -> Substring? {
+            guard let line = peek else { return nil }
+            let utf8 = line.utf8
+            guard utf8.starts(with: indent.utf8) else { return nil }
+            let afterIndent = utf8.index(utf8.startIndex, offsetBy: indent.utf8.count)
+            guard utf8[afterIndent...].starts(with: key.utf8) else { return nil }
+            let afterKey = utf8.index(afterIndent, offsetBy: key.utf8.count)
+            guard utf8[afterKey...].starts(with: ": ".utf8) else { return nil }
+            advance()
+            return Substring(utf8[utf8.index(afterKey, offsetBy: 2)...])
+        }
+
         /// The unquoted text of `indent + key: value` on the next line (numbers and booleans).
         mutating func raw(_ key: String, indent: String = "") -> String? {
-            guard let line = peek, line.begins(indent + key + ": ") else { return nil }
-            advance()
-            return String(line.dropFirst(indent.count + key.count + 2))
+            rest(key, indent: indent).map(String.init)
         }
 
         /// The scalar of `indent + key: value` on the next line.
         mutating func value(_ key: String, indent: String = "") -> String? {
-            guard let line = peek, line.begins(indent + key + ": ") else { return nil }
-            advance()
-            return CassetteFastReader.scalar(line.dropFirst(indent.count + key.count + 2))
+            rest(key, indent: indent).flatMap(CassetteFastReader.scalar)
         }
 
         /// `  headers: []`, or `  headers:` and `  - Name: value` lines.
@@ -139,7 +160,7 @@ enum CassetteFastReader {
             advance()
             var fields: [HeaderField] = []
             while let item = peek, item.begins("  - ") {
-                let text = item.dropFirst(4)
+                let text = item.droppingUTF8(4)
                 // A quoted name may hold ": "; find the separator after it.
                 var nameEnd = text.startIndex
                 if text.first == "\"" {
@@ -153,11 +174,11 @@ enum CassetteFastReader {
                     guard position < text.endIndex else { return nil }
                     nameEnd = text.index(after: position)
                 } else {
-                    guard let separator = text.range(of: ": ") else { return nil }
-                    nameEnd = separator.lowerBound
+                    guard let separator = text.utf8Separator() else { return nil }
+                    nameEnd = separator
                 }
                 guard text[nameEnd...].begins(": "), let name = CassetteFastReader.scalar(text[..<nameEnd]),
-                    let value = CassetteFastReader.scalar(text[text.index(nameEnd, offsetBy: 2)...])
+                    let value = CassetteFastReader.scalar(Substring(text.utf8[text.utf8.index(nameEnd, offsetBy: 2)...]))
                 else { return nil }
                 fields.append(HeaderField(name, value))
                 advance()
@@ -188,7 +209,7 @@ enum CassetteFastReader {
             guard chomping.isEmpty || chomping == "-" || chomping == "+" else { return nil }
             var content: [Substring] = []
             while let next = peek, next.isEmpty || next.begins("    ") {
-                content.append(next.isEmpty ? next : next.dropFirst(4))
+                content.append(next.isEmpty ? next : next.droppingUTF8(4))
                 advance()
             }
             var bytes: [UInt8] = []
@@ -211,4 +232,22 @@ extension Substring {
     /// `hasPrefix` over UTF-8 bytes (the character-wise comparison is many times slower on long files).
     @inline(__always)
     func begins(_ prefix: String) -> Bool { utf8.starts(with: prefix.utf8) }
+
+    /// The substring without its first `count` UTF-8 bytes (the caller knows they are ASCII): `dropFirst` counts
+    /// Characters, walking grapheme clusters.
+    @inline(__always)
+    func droppingUTF8(_ count: Int) -> Substring { Substring(utf8.dropFirst(count)) }
+
+    /// Where the first `": "` starts, found over UTF-8 bytes (not Foundation's `range(of:)`).
+    func utf8Separator() -> Index? {
+        var previous: UInt8 = 0
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if previous == 0x3A && byte == 0x20 { return utf8.index(before: index) }
+            previous = byte
+            index = utf8.index(after: index)
+        }
+        return nil
+    }
 }

@@ -19,7 +19,9 @@ public enum CassetteLoader {
         }
         let lines = Self.lines(of: text)
         var starts: [Int] = []
-        for (index, line) in lines.enumerated() where line.begins(CassetteCoding.interactionMarker) {
+        // The first byte is looked at before the whole marker: most lines are body text.
+        for (index, line) in lines.enumerated()
+        where line.utf8.first == UInt8(ascii: "-") && line.begins(CassetteCoding.interactionMarker) {
             starts.append(index)
         }
         let headerEnd = starts.first ?? lines.count
@@ -32,7 +34,7 @@ public enum CassetteLoader {
         for (number, start) in starts.enumerated() {
             let end = number + 1 < starts.count ? starts[number + 1] : lines.count
             let chunk = lines[(start + 1)..<end]
-            guard let last = chunk.lastIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }),
+            guard let last = chunk.lastIndex(where: { !$0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }),
                 lines[last].begins(CassetteCoding.endMarker)
             else {
                 if number == starts.count - 1 {

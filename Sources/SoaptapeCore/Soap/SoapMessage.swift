@@ -33,7 +33,8 @@ public enum SoapMessage {
 
     /// The action: SOAP 1.2's `action` parameter of the content type, else the `SOAPAction` header (unquoted).
     public static func action(contentType: String?, soapActionHeader: String?) -> String? {
-        if let contentType {
+        // Most content types carry no action parameter; the word is looked for in the bytes before splitting.
+        if let contentType, Self.mentionsAction(contentType) {
             for parameter in contentType.split(separator: ";").dropFirst() {
                 let pair = parameter.split(separator: "=", maxSplits: 1).map(trimmed)
                 if pair.count == 2, pair[0].lowercased() == "action" { return unquoted(pair[1]) }
@@ -41,6 +42,22 @@ public enum SoapMessage {
         }
         guard let header = soapActionHeader.map(unquoted), !header.isEmpty else { return nil }
         return header
+    }
+
+    /// True when `text` holds `action` in any case (ASCII).
+    private static func mentionsAction(_ text: String) -> Bool {
+        let word: [UInt8] = Array("action".utf8)
+        var matched = 0
+        for byte in text.utf8 {
+            let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            if lower == word[matched] {
+                matched += 1
+                if matched == word.count { return true }
+            } else {
+                matched = lower == word[0] ? 1 : 0
+            }
+        }
+        return false
     }
 
     /// The content type to send or answer with.
