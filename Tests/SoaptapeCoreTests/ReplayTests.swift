@@ -153,7 +153,7 @@ struct ReplayTests {
         #expect(report.unmatched.map(\.request) == [1, 2])
         #expect(report.unmatchedNotListed == 3)
         #expect(report.summary.unmatched == 5 && report.failed)
-        #expect(report.text(colour: false).contains("  … 3 more, counted but not listed (serve keeps the first 1,000 "
+        #expect(report.text(colour: false).contains("  … 3 more, counted but not listed (serve keeps the first 2 "
                                                     + "unmatched requests in full)"))
         #expect(report.summaryLine().contains("5 requests unmatched"))
         let junit = report.junit()

@@ -70,7 +70,7 @@ extension RunReport {
             }
             page += "</table>\n"
             if unmatchedNotListed > 0 {
-                page += "<p class=\"not-listed\">… \(unmatchedNotListed) more, \(escape(Self.notListedNote))</p>\n"
+                page += "<p class=\"not-listed\">… \(unmatchedNotListed) more, \(escape(notListedNote))</p>\n"
             }
             for entry in unmatched where !entry.differences.isEmpty {
                 page += "<section class=\"failure\"><h3>Request \(entry.request)</h3>\n"

@@ -55,7 +55,7 @@ extension RunReport {
                     + text(plainDifferences(entry.differences)) + "</failure>\n    </testcase>\n"
             }
             if notListed > 0 {
-                let message = "\(unmatchedNotListed) more unmatched requests, " + Self.notListedNote
+                let message = "\(unmatchedNotListed) more unmatched requests, " + notListedNote
                 output += "    <testcase classname=\"unmatched requests\" name=\"\(unmatchedNotListed) more\">\n"
                     + "      <failure message=\"\(attribute(message))\" type=\"unmatched\"/>\n    </testcase>\n"
             }

@@ -31,14 +31,24 @@ extension RunReport {
                                                         expectedName: expectedLabel, actualName: actualLabel)
                 }
             }
-            if unmatchedNotListed > 0 { output += "  … \(unmatchedNotListed) more, " + Self.notListedNote + "\n" }
+            if unmatchedNotListed > 0 { output += "  … \(unmatchedNotListed) more, " + notListedNote + "\n" }
         }
         output += "\n" + summaryLine(style: style) + "\n"
         return output
     }
 
     /// Why some unmatched requests are counted but not shown.
-    static let notListedNote = "counted but not listed (serve keeps the first 1,000 unmatched requests in full)"
+    /// Why some unmatched requests are only counted: how many serve kept in full.
+    var notListedNote: String {
+        var digits = String(unmatched.count)
+        // 1000 → 1,000
+        var index = digits.count - 3
+        while index > 0 {
+            digits.insert(",", at: digits.index(digits.startIndex, offsetBy: index))
+            index -= 3
+        }
+        return "counted but not listed (serve keeps the first \(digits) unmatched requests in full)"
+    }
 
     /// `6 interactions: 5 passed, 1 failed. Result: failed.`
     public func summaryLine(style: Style = Style(enabled: false)) -> String {

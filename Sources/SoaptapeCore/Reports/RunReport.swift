@@ -28,7 +28,7 @@ public struct RunReport: Codable, Sendable {
     public var suites: [ReportSuite]
     /// Requests `serve` could not match, in arrival order.
     public var unmatched: [UnmatchedRequest]
-    /// Unmatched requests beyond those listed in `unmatched` (serve keeps the first 1,000), counted only.
+    /// Unmatched requests beyond those listed in `unmatched` (serve keeps the first 1,000 by default), counted only.
     public var unmatchedNotListed = 0
     /// Counts over every case and unmatched request.
     public var summary: ReportSummary { ReportSummary(self) }
