@@ -106,33 +106,34 @@ public struct Redactor: Sendable {
         // (a byte-order mark, or NUL bytes among the first four) always take the full path.
         if !mayMatch(bytes) { return (bytes, 0) }
         guard let document = parsed ?? (try? XMLDocument(bytes: bytes, name: "body")) else { return (bytes, 0) }
-        var targets = Set<String>()
-        var hashed = Set<UInt64>()
+        // What is redacted: elements (and attributes) as the nodes libxml2 found.
+        var elements: [Node] = []
+        var attributes: [(parent: Node, name: String)] = []
         if let simplePaths {
-            for node in Self.elements(matching: simplePaths, in: document) {
-                targets.insert(Self.indexedPath(node))
-                hashed.insert(PathHash.of(node))
-            }
+            elements = Self.elements(matching: simplePaths, in: document)
         }
         for selector in simplePaths != nil ? [] : union.map({ [$0] }) ?? selectors {
             for raw in selector.select(in: document) {
                 let node = raw.assumingMemoryBound(to: xmlNode.self)
                 if node.pointee.type == XML_ATTRIBUTE_NODE, let parent = node.pointee.parent {
-                    targets.insert(Self.indexedPath(parent) + "@" + string(node.pointee.name))
-                    hashed.insert(PathHash.attribute(PathHash.of(parent), Array(string(node.pointee.name).utf8)))
+                    attributes.append((parent, string(node.pointee.name)))
                 } else if node.isElement {
-                    targets.insert(Self.indexedPath(node))
-                    hashed.insert(PathHash.of(node))
+                    elements.append(node)
                 }
             }
         }
-        if targets.isEmpty { return (bytes, 0) }
+        if elements.isEmpty && attributes.isEmpty { return (bytes, 0) }
         let encoding = document.declaredEncoding?.uppercased() ?? "UTF-8"
         let asciiCompatible = ["UTF-8", "UTF8", "US-ASCII", "ASCII", "ISO-8859-1", "LATIN1", "WINDOWS-1252"]
             .contains(encoding)
         if asciiCompatible && !(bytes.count >= 2 && (bytes[0] == 0xFE || bytes[0] == 0xFF)) {
+            // The byte scanner knows targets by path hash; no path is spelled out.
+            var hashed = Set(elements.map(PathHash.of))
+            for (parent, name) in attributes { hashed.insert(PathHash.attribute(PathHash.of(parent), Array(name.utf8))) }
             return Scanner(bytes: bytes, targets: hashed).rewrite()
         }
+        var targets = Set(elements.map(Self.indexedPath))
+        for (parent, name) in attributes { targets.insert(Self.indexedPath(parent) + "@" + name) }
         return rewriteTree(document, targets: targets)
     }
 
