@@ -12,9 +12,15 @@ public final class XMLDocument: @unchecked Sendable {
 
     /// Parses `bytes` (any encoding libxml2 detects or the declaration names) as a document called `name`.
     public convenience init(bytes: some Collection<UInt8>, name: String) throws(XMLParseError) {
+        try self.init(bytes: bytes, name: name, names: nil)
+    }
+
+    /// Parses `bytes` as a document called `name`, its names interned in `names` (shared with the other documents
+    /// parsed with it) when given.
+    public convenience init(bytes: some Collection<UInt8>, name: String, names: XMLNameTable?) throws(XMLParseError) {
         let array = bytes as? [UInt8] ?? Array(bytes)
         let parsed: Result<xmlDocPtr, XMLParseError> = array.withUnsafeBytes { buffer in
-            Result { () throws(XMLParseError) in try XMLDocument.parse(buffer, name: name) }
+            Result { () throws(XMLParseError) in try XMLDocument.parse(buffer, name: name, names: names) }
         }
         try self.init(parsed: parsed.get(), name: name)
     }
@@ -79,7 +85,9 @@ private final class ParseState {
 }
 
 extension XMLDocument {
-    static func parse(_ buffer: UnsafeRawBufferPointer, name: String) throws(XMLParseError) -> xmlDocPtr {
+    static func parse(_ buffer: UnsafeRawBufferPointer, name: String, names: XMLNameTable? = nil) throws(XMLParseError)
+        -> xmlDocPtr
+    {
         _ = LibXML2.initialized
         guard let base = buffer.baseAddress, buffer.count > 0 else {
             throw XMLParseError(file: name, line: 1, column: 1, message: "the document is empty; expected an XML document")
@@ -91,6 +99,7 @@ extension XMLDocument {
             throw XMLParseError(file: name, line: 1, column: 1, message: "libxml2 could not start a parser (out of memory?)")
         }
         defer { xmlFreeParserCtxt(ctxt) }
+        names?.adopt(ctxt)
         xmlCtxtUseOptions(ctxt, LibXML2.parseOptions)
 
         let state = ParseState()

@@ -61,8 +61,10 @@ public final class InteractionMatcher: @unchecked Sendable {
         var entries: [Entry] = []
         var buckets: [String: Bucket] = [:]
         var byEndpoint: [String: [Int]] = [:]
+        // Every recording is held parsed; one name table for all of them saves a dictionary per document.
+        let names = XMLNameTable()
         for interaction in interactions {
-            let document = try? XMLDocument(bytes: interaction.request.body, name: "recorded request")
+            let document = try? XMLDocument(bytes: interaction.request.body, name: "recorded request", names: names)
             var options = ComparisonOptions()
             if let element = document?.bodyFirstChild,
                 let spec = specs?.spec(atEndpoint: interaction.request.path, requestElement: element)
