@@ -18,6 +18,9 @@ struct ElementPath: Sendable {
 
     let steps: [Step]
 
+    /// True when no step names a namespace: the path selects by local names alone.
+    var byLocalNames: Bool { steps.allSatisfy { $0.namespace == nil } }
+
     /// The path `expression` spells, with its prefixes bound by `namespaces`; nil when it is more than name steps.
     static func compile(_ expression: String, namespaces: [String: String]) -> ElementPath? {
         let bytes = Array(expression.utf8)

@@ -27,6 +27,8 @@ public final class InteractionMatcher: @unchecked Sendable {
         public var differences: [Difference]
         /// The request parsed, when it is XML.
         public var document: XMLDocument?
+        /// How many comparisons with recordings the lookup made (what a request cost).
+        public var compared = 0
     }
 
     private struct Entry {
@@ -39,9 +41,15 @@ public final class InteractionMatcher: @unchecked Sendable {
     /// The recordings of one method, endpoint and payload element, with their value fingerprints.
     private struct Bucket {
         var indices: [Int] = []
-        var masked = Set<UInt64>()
+        /// Paths the fingerprint passes over: placeholders, optional and repeating elements of any recording.
+        var skipped = Set<UInt64>()
         var byFingerprint: [UInt64: [Int]] = [:]
         var ignore: [XPathSelector] = []
+        var whitespace = WhitespaceMode.trim
+        var qnameAttributes: [QualifiedName] = []
+        /// True when a request equal to a recording surely has its fingerprint (every rule a local-name path),
+        /// so a miss needs no comparison with each recording.
+        var exact = false
     }
 
     private let entries: [Entry]
@@ -78,20 +86,32 @@ public final class InteractionMatcher: @unchecked Sendable {
             let key = Self.key(method: interaction.request.method, path: interaction.request.path, document: document,
                                body: interaction.request.body)
             buckets[key, default: Bucket()].indices.append(index)
-            if let document { buckets[key]!.masked.formUnion(document.placeholderValuePaths()) }
+            if let document {
+                buckets[key]!.skipped.formUnion(document.placeholderValuePaths())
+                buckets[key]!.skipped.formUnion(document.selectedElementPaths(options.optional + options.repeating))
+            }
             byEndpoint[SoapMessage.endpointKey(interaction.request.path), default: []].append(index)
         }
-        // Fingerprints, once every placeholder path of a bucket is known. A bucket whose recordings follow different
-        // ignore rules is not fingerprinted: its requests are compared with each recording.
+        // Fingerprints, once every skipped path of a bucket is known. A bucket whose recordings follow different
+        // rules is not fingerprinted: its requests are compared with each recording.
         for key in buckets.keys {
             var bucket = buckets[key]!
-            let rules = Set(bucket.indices.map { entries[$0].ignore.map(\.expression) })
-            if rules.count == 1 {
-                bucket.ignore = entries[bucket.indices[0]].ignore
+            func rules(_ index: Int) -> [String] {
+                let options = entries[index].comparator.options
+                return [options.ignore, options.unordered, options.optional, options.repeating]
+                    .map { $0.map(\.expression).joined(separator: "\u{0}") }
+                    + [options.whitespace.rawValue] + options.qnameAttributes.map(\.description)
+            }
+            if Set(bucket.indices.map(rules)).count == 1, let first = bucket.indices.first {
+                let options = entries[first].comparator.options
+                bucket.ignore = options.ignore
+                bucket.whitespace = options.whitespace
+                bucket.qnameAttributes = options.qnameAttributes
+                bucket.exact = (options.ignore + options.unordered + options.optional + options.repeating)
+                    .allSatisfy(\.isLocalNamePath) && bucket.indices.allSatisfy { entries[$0].document != nil }
                 for index in bucket.indices {
                     guard let document = entries[index].document else { continue }
-                    let print = document.valueFingerprint(masking: bucket.masked, ignoring: bucket.ignore)
-                    bucket.byFingerprint[print, default: []].append(index)
+                    bucket.byFingerprint[Self.fingerprint(document, bucket), default: []].append(index)
                 }
             }
             buckets[key] = bucket
@@ -99,6 +119,11 @@ public final class InteractionMatcher: @unchecked Sendable {
         self.entries = entries
         self.buckets = buckets
         self.byEndpoint = byEndpoint
+    }
+
+    private static func fingerprint(_ document: XMLDocument, _ bucket: Bucket) -> UInt64 {
+        document.valueFingerprint(skipping: bucket.skipped, ignoring: bucket.ignore, whitespace: bucket.whitespace,
+                                  qnameAttributes: bucket.qnameAttributes)
     }
 
     /// The interaction at `index` (as given to `init`).
@@ -131,32 +156,43 @@ public final class InteractionMatcher: @unchecked Sendable {
             }
         }
         var found: [Int] = []
-        // The fingerprint names the likely recordings; a miss falls back to comparing each of the operation's.
+        var compared = 0
+        // The fingerprint names the likely recordings. A miss is final when the bucket's fingerprint is exact;
+        // otherwise it falls back to comparing each of the operation's recordings.
+        var fingerprinted = false
         if let bucket, let document, !bucket.byFingerprint.isEmpty {
-            let print = document.valueFingerprint(masking: bucket.masked, ignoring: bucket.ignore)
-            found = equal(bucket.byFingerprint[print] ?? [])
+            let named = bucket.byFingerprint[Self.fingerprint(document, bucket)] ?? []
+            compared += named.count
+            found = equal(named)
+            fingerprinted = bucket.exact
         }
-        if found.isEmpty { found = equal(candidates) }
-        if !found.isEmpty { return Lookup(equal: found, nearest: nil, differences: [], document: document) }
+        if found.isEmpty && !fingerprinted {
+            compared += candidates.count
+            found = equal(candidates)
+        }
+        if !found.isEmpty {
+            return Lookup(equal: found, nearest: nil, differences: [], document: document, compared: compared)
+        }
         // The nearest recording: same operation first, else same endpoint. One difference is as near as an unequal
         // recording gets, so the search stops there, or after `nearestSearchLimit` comparisons.
         let pool = candidates.isEmpty ? byEndpoint[SoapMessage.endpointKey(request.path)] ?? [] : candidates
         var best: (Int, Int)?
         if let document {
-            var compared = 0
+            var searched = 0
             for index in pool {
                 guard let recorded = entries[index].document else { continue }
                 let count = entries[index].comparator.differenceCount(recorded, document, limit: best?.1 ?? .max)
                 if best == nil || count < best!.1 { best = (index, count) }
-                compared += 1
-                if best!.1 <= 1 || compared >= nearestSearchLimit { break }
+                searched += 1
+                if best!.1 <= 1 || searched >= nearestSearchLimit { break }
             }
+            compared += searched
         }
         guard let (index, _) = best, let recorded = entries[index].document, let document else {
-            return Lookup(equal: [], nearest: pool.first, differences: [], document: document)
+            return Lookup(equal: [], nearest: pool.first, differences: [], document: document, compared: compared)
         }
         let differences = entries[index].comparator.compare(recorded, document).differences
-        return Lookup(equal: [], nearest: index, differences: differences, document: document)
+        return Lookup(equal: [], nearest: index, differences: differences, document: document, compared: compared + 1)
     }
 
     /// The canonical forms of the recording at `index` and of `document`, under that recording's rules.
