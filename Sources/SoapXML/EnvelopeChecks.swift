@@ -57,33 +57,39 @@ public enum EnvelopeChecks {
     static let instance = "http://www.w3.org/2001/XMLSchema-instance"
     static let serialization = "http://schemas.microsoft.com/2003/10/Serialization/"
 
+    private static let instanceName = CString(instance)
+    private static let xsdName = CString(XMLSchemaSet.xsdNamespace)
+    private static let serializationName = CString(serialization)
+
     private static func check(_ node: Node, in document: XMLDocument, into violations: inout [SchemaViolation]) {
         // Most elements carry neither xsi:nil nor xsi:type: look at the attributes before reading any content.
-        if node.pointee.properties != nil {
+        // They are read as libxml2 holds them, without a Swift string, unless there is something to report.
+        var nilAttribute: UnsafeMutablePointer<xmlAttr>?
+        var typeAttribute: UnsafeMutablePointer<xmlAttr>?
+        var attribute = node.pointee.properties
+        while let each = attribute {
+            attribute = each.pointee.next
+            guard instanceName.equals(each.namespaceURI), let name = each.pointee.name else { continue }
+            if strcmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "nil") == 0 { nilAttribute = each }
+            if strcmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), "type") == 0 { typeAttribute = each }
+        }
+        if nilAttribute != nil || typeAttribute != nil {
             let hasElements = node.hasElementChild
-            if let nilValue = attribute(node, "nil"), nilValue.trimmingXMLWhitespace() == "true" {
+            if let nilAttribute, nilAttribute.withValue({ Lexical.trimmed($0).elementsEqual("true".utf8) }) {
                 if hasElements || !content(of: node).trimmingXMLWhitespace().isEmpty {
                     violations.append(SchemaViolation(
                         path: path(of: node), line: node.line,
                         message: "Element '\(node.localName)': xsi:nil is \"true\" but the element has content."))
                 }
-            } else if !hasElements, let typeName = attribute(node, "type") {
-                let parts = typeName.trimmingXMLWhitespace().split(separator: ":", maxSplits: 1).map(String.init)
-                let (prefix, local) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts[0])
-                let ns = prefix.withCString {
-                    xmlSearchNs(document.doc, node, prefix.isEmpty ? nil : UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self))
-                }
-                let uri = string(ns?.pointee.href)
-                let type: XSDLexicalType? = uri == XMLSchemaSet.xsdNamespace ? XSDLexicalType(rawValue: local)
-                    : (uri == serialization && local == "guid") ? .guid : nil
-                if let type {
+            } else if !hasElements, let typeAttribute, let type = declaredType(typeAttribute, of: node, in: document) {
+                let valid = ownText(of: node) { type.accepts(bytes: $0) }
+                if !valid {
+                    let typeName = typeAttribute.withValue { String(decoding: $0, as: UTF8.self) }
                     let value = content(of: node)
-                    if !type.accepts(value) {
-                        violations.append(SchemaViolation(
-                            path: path(of: node), line: node.line,
-                            message: "Element '\(node.localName)': '\(value.trimmingXMLWhitespace())' is not a valid "
-                                + "value of its xsi:type \(typeName)."))
-                    }
+                    violations.append(SchemaViolation(
+                        path: path(of: node), line: node.line,
+                        message: "Element '\(node.localName)': '\(value.trimmingXMLWhitespace())' is not a valid "
+                            + "value of its xsi:type \(typeName)."))
                 }
             }
         }
@@ -92,6 +98,41 @@ public enum EnvelopeChecks {
             child = current.pointee.next
             if current.isElement { check(current, in: document, into: &violations) }
         }
+    }
+
+    /// The built-in type an `xsi:type` attribute names (`xsd:int`, or the Serialization namespace's `guid`), its
+    /// prefix resolved where the element stands; nil for any other type.
+    private static func declaredType(_ attribute: UnsafeMutablePointer<xmlAttr>, of node: Node, in document: XMLDocument)
+        -> XSDLexicalType?
+    {
+        attribute.withValue { raw -> XSDLexicalType? in
+            let value = Lexical.trimmed(raw)
+            let colon = value.firstIndex(of: UInt8(ascii: ":"))
+            let local = String(decoding: colon.map { value[($0 + 1)...] } ?? value[...], as: UTF8.self)
+            // The prefix, null-terminated for libxml2.
+            var prefix: [UInt8] = []
+            if let colon {
+                prefix = Array(value[..<colon])
+                prefix.append(0)
+            }
+            let ns = prefix.isEmpty ? xmlSearchNs(document.doc, node, nil)
+                : prefix.withUnsafeBufferPointer { xmlSearchNs(document.doc, node, $0.baseAddress) }
+            let uri = ns?.pointee.href
+            if xsdName.equals(uri), uri != nil { return XSDLexicalType(rawValue: local) }
+            if serializationName.equals(uri), uri != nil, local == "guid" { return .guid }
+            return nil
+        }
+    }
+
+    /// Calls `body` with the element's content as `xmlNodeGetContent` gives it, without a copy when it is one
+    /// text node.
+    private static func ownText<R>(of node: Node, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let only = node.pointee.children, only.pointee.next == nil, only.isText, let content = only.pointee.content {
+            return body(UnsafeBufferPointer(start: content, count: cLength(content)))
+        }
+        guard let owned = xmlNodeGetContent(node) else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        defer { free(owned) }
+        return body(UnsafeBufferPointer(start: owned, count: cLength(owned)))
     }
 
     private static func content(of node: Node) -> String {
