@@ -18,6 +18,24 @@ struct CassetteFastReaderTests {
          HeaderField("Date", "Sun, 22 Nov 2026 12:31:41 GMT"), HeaderField("X-Number", "42"), HeaderField("X-Bool", "true")],
     ]
 
+    @Test func everyScalarTheWriterWritesReadsBack() {
+        // Pseudo-random strings over the characters that need care: quotes, backslashes, controls, C1, BOM,
+        // YAML indicators, multi-byte UTF-8, and text that looks like a number or a boolean.
+        let pieces = ["a", "Z", "0", "42", "-", " ", ":", ": ", " #", "#", "\"", "\\", "'", "\n", "\t", "\r", "\u{1}",
+                      "\u{7F}", "\u{85}", "\u{9F}", "\u{A0}", "\u{FEFF}", "é", "東京", "😀", "{", "[", "&", "*", "!", "|",
+                      ">", "%", "@", "`", "true", "null", "~", "1.5", "${redacted}", "/"]
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> Int {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Int(state % UInt64(pieces.count))
+        }
+        for _ in 0..<3000 {
+            let text = (0..<(next() % 6)).map { _ in pieces[next()] }.joined()
+            let written = CassetteCoding.scalar(text)
+            #expect(CassetteFastReader.scalar(Substring(written)) == text, "\(written)")
+        }
+    }
+
     @Test func bothReadersAgreeOnEverythingTheWriterWrites() throws {
         var number = 0
         for body in Self.bodies {
