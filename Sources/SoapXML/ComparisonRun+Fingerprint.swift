@@ -15,6 +15,20 @@ extension ComparisonRun {
             }
         }
 
+        /// Adds `bytes` with every run of whitespace as one space (how the `normalize` rule reads text).
+        mutating func addCollapsed(_ bytes: UnsafeBufferPointer<UInt8>) {
+            var inSpace = false
+            for byte in bytes {
+                if Lexical.isSpace(byte) {
+                    if !inSpace { add(UInt64(0x20)) }
+                    inSpace = true
+                } else {
+                    add(UInt64(byte))
+                    inSpace = false
+                }
+            }
+        }
+
         @inline(__always)
         mutating func add(_ number: UInt64) {
             withUnsafeBytes(of: number) { add($0.bindMemory(to: UInt8.self)) }
@@ -53,16 +67,7 @@ extension ComparisonRun {
         text.withBytes { bytes in
             let trimmed = Lexical.trimmed(bytes)
             if options.whitespace == .normalize {
-                var inSpace = false
-                for byte in trimmed {
-                    if Lexical.isSpace(byte) {
-                        if !inSpace { hash.add(UInt64(0x20)) }
-                        inSpace = true
-                    } else {
-                        hash.add(UInt64(byte))
-                        inSpace = false
-                    }
-                }
+                hash.addCollapsed(trimmed)
             } else {
                 hash.add(options.whitespace == .exact ? bytes : trimmed)
             }

@@ -88,16 +88,7 @@ extension XMLDocument {
             leaf.add(path)
             let trimmed = Lexical.trimmed(bytes)
             if whitespace == .normalize {
-                var inSpace = false
-                for byte in trimmed {
-                    if Lexical.isSpace(byte) {
-                        if !inSpace { leaf.add(UInt64(0x20)) }
-                        inSpace = true
-                    } else {
-                        leaf.add(UInt64(byte))
-                        inSpace = false
-                    }
-                }
+                leaf.addCollapsed(trimmed)
             } else {
                 leaf.add(trimmed)
             }
