@@ -76,18 +76,23 @@ extension XMLDocument {
         skipping: Set<UInt64>, ignoring: [XPathSelector] = [], whitespace: WhitespaceMode = .trim,
         qnameAttributes: [QualifiedName] = [.xsiType]
     ) -> UInt64 {
+        valueFingerprint(FingerprintRules(skipping: skipping, ignoring: ignoring, whitespace: whitespace,
+                                          qnameAttributes: qnameAttributes))
+    }
+
+    /// The fingerprint under `rules` (made once for the many documents fingerprinted alike).
+    public func valueFingerprint(_ rules: FingerprintRules) -> UInt64 {
         guard let root else { return 0 }
         var ignored = Set<UnsafeMutableRawPointer>()
-        for selector in ignoring { ignored.formUnion(selector.select(in: self)) }
-        let qnames = qnameAttributes.map { (CString($0.localName), CString($0.namespace)) }
+        for selector in rules.ignoring { ignored.formUnion(selector.select(in: self)) }
         var sum: UInt64 = 0
-        Self.walkValues(root, parentPath: ComparisonRun.FNV1a(), skipping: skipping, ignored: ignored,
-                        qnameAttributes: qnames)
+        Self.walkValues(root, parentPath: ComparisonRun.FNV1a(), skipping: rules.skipping, ignored: ignored,
+                        qnameAttributes: rules.qnames)
         { path, bytes in
             var leaf = ComparisonRun.FNV1a()
             leaf.add(path)
             let trimmed = Lexical.trimmed(bytes)
-            if whitespace == .normalize {
+            if rules.whitespace == .normalize {
                 leaf.addCollapsed(trimmed)
             } else {
                 leaf.add(trimmed)
@@ -167,5 +172,26 @@ extension XMLDocument {
             }
         }
         text.withUnsafeBufferPointer { visit(path.value, $0) }
+    }
+}
+
+/// What a value fingerprint leaves out and how it reads text: built once, used for every document of a kind.
+public struct FingerprintRules: Sendable {
+    /// Hashed paths whose subtrees (or attributes) are left out.
+    public let skipping: Set<UInt64>
+    /// Rules whose selected nodes are left out.
+    public let ignoring: [XPathSelector]
+    /// How text is read.
+    public let whitespace: WhitespaceMode
+    /// QName-valued attributes, left out, as C strings for the walk.
+    let qnames: [(local: CString, namespace: CString)]
+
+    /// Rules leaving out `skipping` paths, what `ignoring` selects and the values of `qnameAttributes`.
+    public init(skipping: Set<UInt64>, ignoring: [XPathSelector] = [], whitespace: WhitespaceMode = .trim,
+                qnameAttributes: [QualifiedName] = [.xsiType]) {
+        self.skipping = skipping
+        self.ignoring = ignoring
+        self.whitespace = whitespace
+        qnames = qnameAttributes.map { (CString($0.localName), CString($0.namespace)) }
     }
 }

@@ -44,9 +44,7 @@ public final class InteractionMatcher: @unchecked Sendable {
         /// Paths the fingerprint passes over: placeholders, optional and repeating elements of any recording.
         var skipped = Set<UInt64>()
         var byFingerprint: [UInt64: [Int]] = [:]
-        var ignore: [XPathSelector] = []
-        var whitespace = WhitespaceMode.trim
-        var qnameAttributes: [QualifiedName] = []
+        var rules = FingerprintRules(skipping: [])
         /// True when a request equal to a recording surely has its fingerprint (every rule a local-name path),
         /// so a miss needs no comparison with each recording.
         var exact = false
@@ -104,9 +102,8 @@ public final class InteractionMatcher: @unchecked Sendable {
             }
             if Set(bucket.indices.map(rules)).count == 1, let first = bucket.indices.first {
                 let options = entries[first].comparator.options
-                bucket.ignore = options.ignore
-                bucket.whitespace = options.whitespace
-                bucket.qnameAttributes = options.qnameAttributes
+                bucket.rules = FingerprintRules(skipping: bucket.skipped, ignoring: options.ignore,
+                                                whitespace: options.whitespace, qnameAttributes: options.qnameAttributes)
                 bucket.exact = (options.ignore + options.unordered + options.optional + options.repeating)
                     .allSatisfy(\.isLocalNamePath) && bucket.indices.allSatisfy { entries[$0].document != nil }
                 for index in bucket.indices {
@@ -122,8 +119,7 @@ public final class InteractionMatcher: @unchecked Sendable {
     }
 
     private static func fingerprint(_ document: XMLDocument, _ bucket: Bucket) -> UInt64 {
-        document.valueFingerprint(skipping: bucket.skipped, ignoring: bucket.ignore, whitespace: bucket.whitespace,
-                                  qnameAttributes: bucket.qnameAttributes)
+        document.valueFingerprint(bucket.rules)
     }
 
     /// The interaction at `index` (as given to `init`).
