@@ -12,6 +12,9 @@ public final class CassetteWriter: @unchecked Sendable {
     private let descriptor: Int32
     private let lock = NSLock()
     private var nextSequence: Int
+    /// The file's length after the last complete interaction (this writer is its only writer): where a failed
+    /// write is cut back to, known without a system call per interaction.
+    private var length: off_t = 0
     private var recorded: [String: Int] = [:]
     private var order: [String] = []
 
@@ -55,6 +58,7 @@ public final class CassetteWriter: @unchecked Sendable {
         if next == 1, lseek(descriptor, 0, SEEK_END) == 0 {
             try write(CassetteCoding.headerText(header))
         }
+        length = lseek(descriptor, 0, SEEK_END)
     }
 
     deinit { close(descriptor) }
@@ -72,13 +76,13 @@ public final class CassetteWriter: @unchecked Sendable {
             bytes += (CassetteCoding.endMarker + "\(nextSequence)\n").utf8
             // A write that fails part-way (disk full, a file-size limit) is cut off again, so the cassette stays
             // whole and a later interaction can still be appended after the last complete one.
-            let length = lseek(descriptor, 0, SEEK_END)
             do {
                 try write(bytes)
             } catch {
                 if length >= 0 { ftruncate(descriptor, length) }
                 throw error
             }
+            length += off_t(bytes.count)
             nextSequence += 1
             let label = interaction.label
             if recorded[label] == nil { order.append(label) }
@@ -97,10 +101,9 @@ public final class CassetteWriter: @unchecked Sendable {
     }
 
     private func write(_ bytes: [UInt8]) throws {
-        var bytes = bytes
         var written = 0
         while written < bytes.count {
-            let result = bytes.withUnsafeMutableBytes { buffer in
+            let result = bytes.withUnsafeBytes { buffer in
                 Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
             }
             if result < 0 {
@@ -109,7 +112,6 @@ public final class CassetteWriter: @unchecked Sendable {
             }
             written += result
         }
-        bytes.removeAll()
     }
 }
 
