@@ -35,7 +35,6 @@ public final class InteractionMatcher: @unchecked Sendable {
         var interaction: Interaction
         var document: XMLDocument?
         var comparator: XMLComparator
-        var ignore: [XPathSelector]
     }
 
     /// The recordings of one method, endpoint and payload element, with their value fingerprints.
@@ -79,8 +78,7 @@ public final class InteractionMatcher: @unchecked Sendable {
             }
             options.ignore += ignore
             let index = entries.count
-            entries.append(Entry(interaction: interaction, document: document, comparator: XMLComparator(options: options),
-                                 ignore: options.ignore))
+            entries.append(Entry(interaction: interaction, document: document, comparator: XMLComparator(options: options)))
             let key = Self.key(method: interaction.request.method, path: interaction.request.path, document: document,
                                body: interaction.request.body)
             buckets[key, default: Bucket()].indices.append(index)
