@@ -15,6 +15,13 @@ extension ComparisonRun {
             }
         }
 
+        /// Adds one step of an element path of local names: `/` and the element's name.
+        @inline(__always)
+        mutating func addStep(_ name: UnsafePointer<xmlChar>?) {
+            add(UInt64(0x2F))
+            add(name)
+        }
+
         /// Adds `bytes` with every run of whitespace as one space (how the `normalize` rule reads text).
         mutating func addCollapsed(_ bytes: UnsafeBufferPointer<UInt8>) {
             var inSpace = false

@@ -118,8 +118,8 @@ public enum EnvelopeChecks {
             let ns = prefix.isEmpty ? xmlSearchNs(document.doc, node, nil)
                 : prefix.withUnsafeBufferPointer { xmlSearchNs(document.doc, node, $0.baseAddress) }
             let uri = ns?.pointee.href
-            if xsdName.equals(uri), uri != nil { return XSDLexicalType(rawValue: local) }
-            if serializationName.equals(uri), uri != nil, local == "guid" { return .guid }
+            if xsdName.equals(uri) { return XSDLexicalType(rawValue: local) }
+            if serializationName.equals(uri), local == "guid" { return .guid }
             return nil
         }
     }

@@ -15,12 +15,12 @@ public struct Redactor: Sendable {
 
     /// What is redacted.
     public let selectors: [XPathSelector]
-    /// All selectors as one expression, evaluated once per document.
+    /// All selectors as one expression, evaluated once per document (when they are not all walked natively).
     private let union: XPathSelector?
     /// Words one of which a document must contain for any selector to match; nil when unknown.
     private let hints: [[UInt8]]?
-    /// When every selector is a simple `//A/B` path, its steps (local names), matched without XPath.
-    private let simplePaths: [[String]]?
+    /// True when every selector is element name steps, each walked natively (faster than evaluating the union).
+    private let walksNatively: Bool
 
     /// SuperOffice's credentials: `ApplicationToken`, `Credentials/Ticket` (request headers and the ticket
     /// an authentication returns) and any `Password`, in any namespace.
@@ -30,7 +30,7 @@ public struct Redactor: Sendable {
         try! XPathSelector("//Password"),
     ]
 
-    /// The redactor for `superOfficeCredentials`, built once (building one compiles its XPath).
+    /// The redactor for `superOfficeCredentials`, built once (building one compiles its XPaths).
     public static let superOffice = Redactor()
 
     /// A redactor for `selectors`.
@@ -41,7 +41,8 @@ public struct Redactor: Sendable {
         let consistent = selectors.allSatisfy { selector in
             selector.namespaces.allSatisfy { namespaces[$0.key] == $0.value }
         }
-        union = consistent && !selectors.isEmpty
+        walksNatively = !selectors.isEmpty && selectors.allSatisfy(\.isElementPath)
+        union = consistent && !selectors.isEmpty && !walksNatively
             ? try? XPathSelector(selectors.map { "(\($0.expression))" }.joined(separator: " | "), namespaces: namespaces)
             : nil
         // The last name test of a simple path (`//Credentials/Ticket` → Ticket) must appear in the text.
@@ -56,39 +57,6 @@ public struct Redactor: Sendable {
             words.append(Array(last.utf8))
         }
         hints = words.isEmpty ? nil : words
-        var paths: [[String]] = []
-        for selector in selectors {
-            let expression = selector.expression
-            guard expression.hasPrefix("//") else { paths = []; break }
-            let steps = expression.dropFirst(2).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            guard !steps.isEmpty, steps.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } })
-            else { paths = []; break }
-            paths.append(steps)
-        }
-        simplePaths = paths.isEmpty ? nil : paths
-    }
-
-    /// The elements whose local-name ancestry ends with one of `paths`, found in one walk of the tree.
-    private static func elements(matching paths: [[String]], in document: XMLDocument) -> [Node] {
-        var found: [Node] = []
-        var stack: [String] = []
-        func walk(_ node: Node) {
-            stack.append(node.localName)
-            for path in paths where path.count <= stack.count && path.last == stack.last
-                && Array(stack.suffix(path.count)) == path
-            {
-                found.append(node)
-                break
-            }
-            var child = node.pointee.children
-            while let current = child {
-                if current.isElement { walk(current) }
-                child = current.pointee.next
-            }
-            stack.removeLast()
-        }
-        if let root = document.root { walk(root) }
-        return found
     }
 
     /// False when `bytes` surely hold nothing to redact (ASCII-compatible text naming none of the selected
@@ -109,10 +77,7 @@ public struct Redactor: Sendable {
         // What is redacted: elements (and attributes) as the nodes libxml2 found.
         var elements: [Node] = []
         var attributes: [(parent: Node, name: String)] = []
-        if let simplePaths {
-            elements = Self.elements(matching: simplePaths, in: document)
-        }
-        for selector in simplePaths != nil ? [] : union.map({ [$0] }) ?? selectors {
+        for selector in walksNatively ? selectors : union.map({ [$0] }) ?? selectors {
             for raw in selector.select(in: document) {
                 let node = raw.assumingMemoryBound(to: xmlNode.self)
                 if node.pointee.type == XML_ATTRIBUTE_NODE, let parent = node.pointee.parent {

@@ -24,21 +24,24 @@ public struct XMLComparator: Sendable {
 
     /// Every difference between `expected` and `actual`, in document order.
     public func compare(_ expected: XMLDocument, _ actual: XMLDocument) -> ComparisonResult {
-        var run = ComparisonRun(options: options, qnameAttributes: qnameAttributes, expected: expected, actual: actual, stopAfter: nil)
+        var run = ComparisonRun(options: options, qnameAttributes: qnameAttributes, expected: expected, actual: actual,
+                                stopAfter: nil)
         run.compareDocuments()
         return ComparisonResult(differences: run.differences)
     }
 
     /// True when the documents are equal; stops at the first difference (the mock server's question).
     public func isEqual(_ expected: XMLDocument, _ actual: XMLDocument) -> Bool {
-        var run = ComparisonRun(options: options, qnameAttributes: qnameAttributes, expected: expected, actual: actual, stopAfter: 1)
+        var run = ComparisonRun(options: options, qnameAttributes: qnameAttributes, expected: expected, actual: actual,
+                                stopAfter: 1)
         run.compareDocuments()
         return run.differenceCount == 0
     }
 
     /// How many differences there are, counting no further than `limit` (for choosing a nearest match).
     public func differenceCount(_ expected: XMLDocument, _ actual: XMLDocument, limit: Int = .max) -> Int {
-        var run = ComparisonRun(options: options, qnameAttributes: qnameAttributes, expected: expected, actual: actual, stopAfter: limit)
+        var run = ComparisonRun(options: options, qnameAttributes: qnameAttributes, expected: expected, actual: actual,
+                                stopAfter: limit)
         run.compareDocuments()
         return run.differenceCount
     }

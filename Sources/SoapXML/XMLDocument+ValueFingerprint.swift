@@ -19,8 +19,7 @@ extension XMLDocument {
         func isPlaceholder(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { (try? Placeholder.parse(bytes: bytes)) != nil }
         func walk(_ node: Node, _ parentPath: ComparisonRun.FNV1a) {
             var path = parentPath
-            path.add(UInt64(0x2F))
-            path.add(node.pointee.name)
+            path.addStep(node.pointee.name)
             var attribute = node.pointee.properties
             while let attr = attribute {
                 attribute = attr.pointee.next
@@ -60,8 +59,7 @@ extension XMLDocument {
                 }
                 var path = ComparisonRun.FNV1a()
                 for each in chain.reversed() {
-                    path.add(UInt64(0x2F))
-                    path.add(each.pointee.name)
+                    path.addStep(each.pointee.name)
                 }
                 paths.insert(path.value)
             }
@@ -70,17 +68,7 @@ extension XMLDocument {
     }
 
     /// The fingerprint of every leaf value and attribute value with its path, as an order-free sum, leaving out
-    /// the subtrees (and attributes) at `skipping` paths, the nodes `ignoring` selects and the values of
-    /// `qnameAttributes`; text compared under `whitespace`.
-    public func valueFingerprint(
-        skipping: Set<UInt64>, ignoring: [XPathSelector] = [], whitespace: WhitespaceMode = .trim,
-        qnameAttributes: [QualifiedName] = [.xsiType]
-    ) -> UInt64 {
-        valueFingerprint(FingerprintRules(skipping: skipping, ignoring: ignoring, whitespace: whitespace,
-                                          qnameAttributes: qnameAttributes))
-    }
-
-    /// The fingerprint under `rules` (made once for the many documents fingerprinted alike).
+    /// what `rules` (made once for the many documents fingerprinted alike) leave out.
     public func valueFingerprint(_ rules: FingerprintRules) -> UInt64 {
         guard let root else { return 0 }
         var ignored = Set<UnsafeMutableRawPointer>()
@@ -119,8 +107,7 @@ extension XMLDocument {
     ) {
         if !ignored.isEmpty, ignored.contains(node.identity) { return }
         var path = parentPath
-        path.add(UInt64(0x2F))
-        path.add(node.pointee.name)
+        path.addStep(node.pointee.name)
         if !skipping.isEmpty, skipping.contains(path.value) { return }
         var attribute = node.pointee.properties
         while let attr = attribute {
@@ -142,10 +129,13 @@ extension XMLDocument {
         while let current = child, !hasCompared {
             child = current.pointee.next
             guard current.isElement, ignored.isEmpty || !ignored.contains(current.identity) else { continue }
-            var childPath = path
-            childPath.add(UInt64(0x2F))
-            childPath.add(current.pointee.name)
-            if skipping.isEmpty || !skipping.contains(childPath.value) { hasCompared = true }
+            if skipping.isEmpty {
+                hasCompared = true
+            } else {
+                var childPath = path
+                childPath.addStep(current.pointee.name)
+                hasCompared = !skipping.contains(childPath.value)
+            }
         }
         if hasCompared {
             child = node.pointee.children

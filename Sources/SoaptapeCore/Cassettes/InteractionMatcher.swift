@@ -106,7 +106,7 @@ public final class InteractionMatcher: @unchecked Sendable {
                     .allSatisfy(\.isLocalNamePath) && bucket.indices.allSatisfy { entries[$0].document != nil }
                 for index in bucket.indices {
                     guard let document = entries[index].document else { continue }
-                    bucket.byFingerprint[Self.fingerprint(document, bucket), default: []].append(index)
+                    bucket.byFingerprint[document.valueFingerprint(bucket.rules), default: []].append(index)
                 }
             }
             buckets[key] = bucket
@@ -114,10 +114,6 @@ public final class InteractionMatcher: @unchecked Sendable {
         self.entries = entries
         self.buckets = buckets
         self.byEndpoint = byEndpoint
-    }
-
-    private static func fingerprint(_ document: XMLDocument, _ bucket: Bucket) -> UInt64 {
-        document.valueFingerprint(bucket.rules)
     }
 
     /// The interaction at `index` (as given to `init`).
@@ -153,14 +149,14 @@ public final class InteractionMatcher: @unchecked Sendable {
         var compared = 0
         // The fingerprint names the likely recordings. A miss is final when the bucket's fingerprint is exact;
         // otherwise it falls back to comparing each of the operation's recordings.
-        var fingerprinted = false
+        var missIsFinal = false
         if let bucket, let document, !bucket.byFingerprint.isEmpty {
-            let named = bucket.byFingerprint[Self.fingerprint(document, bucket)] ?? []
+            let named = bucket.byFingerprint[document.valueFingerprint(bucket.rules)] ?? []
             compared += named.count
             found = equal(named)
-            fingerprinted = bucket.exact
+            missIsFinal = bucket.exact
         }
-        if found.isEmpty && !fingerprinted {
+        if found.isEmpty && !missIsFinal {
             compared += candidates.count
             found = equal(candidates)
         }

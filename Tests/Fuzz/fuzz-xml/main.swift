@@ -10,7 +10,7 @@ public func fuzzXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = CanonicalPrinter().print(document)
     _ = XMLComparator().compare(document, document)
     _ = XMLComparator().compare(FuzzSeed.envelope, document)
-    _ = document.valueFingerprint(skipping: document.placeholderValuePaths())
+    _ = document.valueFingerprint(FingerprintRules(skipping: document.placeholderValuePaths()))
     _ = EnvelopeChecks.validate(document, schema: nil)
     _ = document.rootElement()?.document()
     return 0
