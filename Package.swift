@@ -54,7 +54,7 @@ let package = Package(
             ]
         ),
         // Benchmark driver for `make bench`.
-        .executableTarget(name: "soaptape-bench", dependencies: ["SoapXML", "CLibXML2"], path: "Benchmarks/soaptape-bench"),
+        .executableTarget(name: "soaptape-bench", dependencies: ["SoapXML", "SoaptapeCore", "CLibXML2"], path: "Benchmarks/soaptape-bench"),
         .testTarget(name: "SoapXMLTests", dependencies: ["SoapXML"]),
         .testTarget(name: "SoaptapeCoreTests", dependencies: ["SoaptapeCore"]),
         .testTarget(

@@ -4,6 +4,7 @@
 //   soaptape-bench time DIR                times soaptape's compare and libxml2's bare parse (JSON lines)
 //   soaptape-bench memory MODE A B         peak memory of one compare (MODE soaptape) or of holding both
 //                                          documents as libxml2 trees (MODE libxml2), in bytes
+//   soaptape-bench record ANCHORS SPECS    what recording one proxied interaction costs, step by step
 //
 // This target imports libxml2 directly: its anchor is libxml2's own parse, measured beside the engine.
 import CLibXML2
@@ -180,7 +181,8 @@ switch arguments.dropFirst().first {
 case "generate": try Generator.write(to: arguments[2])
 case "time": Timing.run(directory: arguments[2])
 case "memory": Memory.run(mode: arguments[2], arguments[3], arguments[4])
+case "record": try RecordTiming.run(anchors: arguments[2], specs: arguments[3])
 default:
-    FileHandle.standardError.write(Data("usage: soaptape-bench generate|time|memory …\n".utf8))
+    FileHandle.standardError.write(Data("usage: soaptape-bench generate|time|memory|record …\n".utf8))
     exit(2)
 }

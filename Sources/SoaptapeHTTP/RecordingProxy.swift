@@ -63,7 +63,10 @@ public final class RecordingProxy: Sendable {
     private let client: HTTPClient
     private let writer: CassetteWriter?
     private let matcher: InteractionMatcher?
-    private let specs: SpecSet?
+    /// What becomes of each exchange in the cassette: redaction and identification.
+    private let recorder: InteractionRecorder
+    /// The interactions each event loop completed in its current turn, not yet written.
+    private let batches = RecordBatches()
     /// Pooled keep-alive connections for a plain-http upstream; nil for https (AsyncHTTPClient handles TLS).
     private let pool: UpstreamConnectionPool?
     /// The upstream URL's path (`/Cust12345`), put before every forwarded path.
@@ -76,7 +79,8 @@ public final class RecordingProxy: Sendable {
         self.configuration = configuration
         self.writer = writer
         self.matcher = matcher
-        self.specs = specs
+        recorder = InteractionRecorder(redactor: configuration.redactor, redactedHeaders: configuration.redactedHeaders,
+                                       droppedHeaders: Self.hopByHop, specs: specs)
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.timeout.connect = .seconds(10)
         // A failed connection is reported to the client at once (502), not retried until the connect timeout.
@@ -110,19 +114,18 @@ public final class RecordingProxy: Sendable {
         let started = ContinuousClock.now
         var outbound = request
         outbound.path = basePath + request.path
-        return pool.execute(outbound, headers: forwardedHeaders(request), on: loop).map { response in
+        return pool.execute(outbound, headers: forwardedHeaders(request), on: loop).flatMap { response in
             let answer = HTTPResponseMessage(
                 status: response.status,
                 headers: response.headers.filter { !Self.hopByHop.contains($0.name.lowercased()) },
                 body: response.body)
-            self.record(request, answer, started: started)
-            return answer
-        }.flatMapErrorThrowing { error in
+            return self.record(request, answer, started: started, on: loop).map { answer }
+        }.flatMapError { error in
             let (status, cause) = Self.describe(error, timeout: self.configuration.timeout)
             let answer = self.fault(version, sender: false, status: status,
                                     "the upstream \(self.configuration.upstream) could not answer: \(cause)")
-            if self.configuration.recordErrors { self.record(request, answer, started: started) }
-            return answer
+            guard self.configuration.recordErrors else { return loop.makeSucceededFuture(answer) }
+            return self.record(request, answer, started: started, on: loop).map { answer }
         }
     }
 
@@ -219,62 +222,37 @@ public final class RecordingProxy: Sendable {
     }
 
     private func record(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage, started: ContinuousClock.Instant) {
-        guard let writer else { return }
+        guard let writer, let interaction = interaction(request, response, started: started) else { return }
+        do { try writer.append(interaction) } catch { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
+    }
+
+    /// Records the exchange with the others completed in this turn of `loop`; the future completes once they are
+    /// written, so that no client has its answer before its interaction is in the cassette.
+    private func record(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage, started: ContinuousClock.Instant,
+                        on loop: EventLoop) -> EventLoopFuture<Void> {
+        guard let writer, let interaction = interaction(request, response, started: started) else {
+            return loop.makeSucceededVoidFuture()
+        }
+        return batches.batch(for: loop).add(interaction, writer: writer)
+    }
+
+    /// The interaction to record for an exchange, or nil when nothing is recorded (mode `none`).
+    private func interaction(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage,
+                             started: ContinuousClock.Instant) -> Interaction? {
+        guard writer != nil else { return nil }
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         // A compressed answer is stored decoded (and so redacted), its encoding noted.
-        var responseBody = response.body
-        var responseHeaders = response.headers
+        var response = response
         var contentEncoding: String?
         if let encoding = response.headers.first(where: { $0.name.lowercased() == "content-encoding" })?.value
             .trimmingCharacters(in: .whitespaces).lowercased(),
             ContentDecoding.decodable.contains(encoding), let decoded = ContentDecoding.decode(response.body)
         {
-            responseBody = decoded
+            response.body = decoded
             contentEncoding = encoding
-            responseHeaders.removeAll { $0.name.lowercased() == "content-encoding" }
         }
-        let redactor = configuration.redactor
-        let requestDocument = try? XMLDocument(bytes: request.body, name: "request")
-        // The response is parsed only when it may be a fault or hold a secret (most answers are neither).
-        let mayBeFault = ByteSearch.isWide(responseBody) || ByteSearch.contains(responseBody, Array("Fault".utf8))
-        let responseDocument = mayBeFault || redactor.mayMatch(responseBody)
-            ? try? XMLDocument(bytes: responseBody, name: "response") : nil
-        var identity = OperationIdentity(
-            action: SoapMessage.action(contentType: request.header("Content-Type"),
-                                       soapActionHeader: request.header("SOAPAction")))
-        if let element = requestDocument?.bodyFirstChild {
-            identity.element = element.description
-            if let spec = specs?.spec(atEndpoint: request.path, requestElement: element)?.spec {
-                identity.version = spec.version
-                identity.agent = spec.agent
-                identity.name = spec.operation
-            }
-        }
-        let isFault = responseDocument.map { document in
-            document.bodyFirstChild?.localName == "Fault"
-                && SoapVersion(envelopeNamespace: document.bodyFirstChild?.namespace ?? "") != nil
-        } ?? false
-        let recordedRequest = RecordedRequest(
-            method: request.method, path: request.path,
-            headers: redactHeaders(request.headers), body: redactor.redact(request.body, document: requestDocument).bytes)
-        let recordedResponse = RecordedResponse(
-            status: response.status, headers: redactHeaders(responseHeaders),
-            body: redactor.redact(responseBody, document: responseDocument).bytes, fault: isFault,
-            contentEncoding: contentEncoding)
-        do {
-            try writer.append(Interaction(
-                sequence: 0, recordedAt: Date().iso8601Milliseconds, durationMilliseconds: milliseconds,
-                operation: identity, request: recordedRequest, response: recordedResponse))
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-        }
-    }
-
-    private func redactHeaders(_ headers: [(name: String, value: String)]) -> [HeaderField] {
-        headers.filter { !Self.hopByHop.contains($0.name.lowercased()) }.map { name, value in
-            HeaderField(name, configuration.redactedHeaders.contains(name.lowercased()) ? Redactor.placeholder : value)
-        }
+        return recorder.interaction(request, response, contentEncoding: contentEncoding, milliseconds: milliseconds)
     }
 
     static func describe(_ error: Error, timeout: TimeAmount) -> (Int, String) {

@@ -67,27 +67,45 @@ public final class CassetteWriter: @unchecked Sendable {
     /// before the lock is taken: only numbering and the write are serialised.
     @discardableResult
     public func append(_ interaction: Interaction) throws -> Interaction {
-        let body = CassetteCoding.interactionBody(interaction)
+        try append(contentsOf: [interaction])[0]
+    }
+
+    /// Appends `interactions` in order with one `write(2)`, numbered with the next sequence numbers; returns them
+    /// as written. A recorder that completes several interactions at once (one turn of an event loop) writes them
+    /// together: the cost of a system call, and of the file's lock, is shared. When the write fails none of them is
+    /// kept, and the cassette stays whole.
+    @discardableResult
+    public func append(contentsOf interactions: [Interaction]) throws -> [Interaction] {
+        guard !interactions.isEmpty else { return [] }
+        let bodies = interactions.map(CassetteCoding.interactionBody)
         return try lock.withLock {
-            var interaction = interaction
-            interaction.sequence = nextSequence
-            var bytes = Array((CassetteCoding.interactionMarker + "\(nextSequence)\nsequence: \(nextSequence)\n").utf8)
-            bytes += body
-            bytes += (CassetteCoding.endMarker + "\(nextSequence)\n").utf8
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(bodies.reduce(0) { $0 + $1.count + 80 })
+            var written = interactions
+            for index in written.indices {
+                let sequence = nextSequence + index
+                written[index].sequence = sequence
+                bytes += (CassetteCoding.interactionMarker + "\(sequence)\nsequence: \(sequence)\n").utf8
+                bytes += bodies[index]
+                bytes += (CassetteCoding.endMarker + "\(sequence)\n").utf8
+            }
             // A write that fails part-way (disk full, a file-size limit) is cut off again, so the cassette stays
             // whole and a later interaction can still be appended after the last complete one.
             do {
                 try write(bytes)
-            } catch {
+            } catch var failure as CassetteWriteError {
                 if length >= 0 { ftruncate(descriptor, length) }
-                throw error
+                failure.interactions = written.count
+                throw failure
             }
             length += off_t(bytes.count)
-            nextSequence += 1
-            let label = interaction.label
-            if recorded[label] == nil { order.append(label) }
-            recorded[label, default: 0] += 1
-            return interaction
+            nextSequence += written.count
+            for interaction in written {
+                let label = interaction.label
+                if recorded[label] == nil { order.append(label) }
+                recorded[label, default: 0] += 1
+            }
+            return written
         }
     }
 
@@ -124,9 +142,12 @@ public struct CassetteWriteError: Error, CustomStringConvertible {
     /// `PATH: error: cannot write the cassette (reason)`.
     public var description: String {
         if opening { return "\(path): error: cannot write the cassette (\(reason)); pick another --cassette" }
-        return "\(path): error: cannot write the cassette (\(reason)); this interaction was not recorded, the cassette is "
+        let lost = interactions == 1 ? "this interaction was" : "these \(interactions) interactions were"
+        return "\(path): error: cannot write the cassette (\(reason)); \(lost) not recorded, the cassette is "
             + "left whole, and the client was answered; free some space or pick another --cassette"
     }
     /// True when the cassette could not be opened at all (nothing was recording yet).
     public var opening = false
+    /// How many interactions the failed write held.
+    public var interactions = 1
 }

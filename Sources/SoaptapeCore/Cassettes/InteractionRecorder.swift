@@ -1,0 +1,72 @@
+import Foundation
+import SoapXML
+
+/// Turns one proxied exchange into the interaction a cassette keeps: secrets redacted from bodies and headers,
+/// the operation identified (from a matching spec, else the Body's first child and the action), a SOAP Fault
+/// answer marked. The record proxy calls it once per forwarded request, so it parses each body at most once.
+public struct InteractionRecorder: Sendable {
+    /// What is redacted from bodies.
+    public var redactor: Redactor
+    /// Header names (lower-case) whose values are redacted.
+    public var redactedHeaders: Set<String>
+    /// Header names (lower-case) never recorded: hop-by-hop ones and those set anew by whoever sends.
+    public var droppedHeaders: Set<String>
+    /// The specs operations are identified by.
+    public var specs: SpecSet?
+
+    /// A recorder redacting with `redactor` and `redactedHeaders`, identifying operations by `specs`.
+    public init(redactor: Redactor, redactedHeaders: Set<String>, droppedHeaders: Set<String> = HTTPHeaderRules.notForwarded,
+                specs: SpecSet?) {
+        self.redactor = redactor
+        self.redactedHeaders = redactedHeaders
+        self.droppedHeaders = droppedHeaders
+        self.specs = specs
+    }
+
+    /// The interaction for `request` answered by `response` after `milliseconds`. A response whose body arrived
+    /// compressed is passed decoded, with the encoding it travelled in as `contentEncoding` (its
+    /// `Content-Encoding` header is then not recorded: the cassette notes it instead).
+    public func interaction(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage, contentEncoding: String? = nil,
+                            milliseconds: Double, recordedAt: String = Date().iso8601Milliseconds) -> Interaction {
+        let requestDocument = try? XMLDocument(bytes: request.body, name: "request")
+        // The response is parsed only when it may be a fault or hold a secret (most answers are neither).
+        let mayBeFault = ByteSearch.isWide(response.body) || ByteSearch.contains(response.body, Self.faultWord)
+        let responseDocument = mayBeFault || redactor.mayMatch(response.body)
+            ? try? XMLDocument(bytes: response.body, name: "response") : nil
+        var identity = OperationIdentity(
+            action: SoapMessage.action(contentType: request.header("Content-Type"),
+                                       soapActionHeader: request.header("SOAPAction")))
+        if let element = requestDocument?.bodyFirstChild {
+            identity.element = element.description
+            if let spec = specs?.spec(atEndpoint: request.path, requestElement: element)?.spec {
+                identity.version = spec.version
+                identity.agent = spec.agent
+                identity.name = spec.operation
+            }
+        }
+        let isFault = responseDocument.map { document in
+            document.bodyFirstChild?.localName == "Fault"
+                && SoapVersion(envelopeNamespace: document.bodyFirstChild?.namespace ?? "") != nil
+        } ?? false
+        var responseHeaders = response.headers
+        if contentEncoding != nil { responseHeaders.removeAll { $0.name.lowercased() == "content-encoding" } }
+        return Interaction(
+            sequence: 0, recordedAt: recordedAt, durationMilliseconds: milliseconds, operation: identity,
+            request: RecordedRequest(method: request.method, path: request.path, headers: recorded(request.headers),
+                                     body: redactor.redact(request.body, document: requestDocument).bytes),
+            response: RecordedResponse(status: response.status, headers: recorded(responseHeaders),
+                                       body: redactor.redact(response.body, document: responseDocument).bytes,
+                                       fault: isFault, contentEncoding: contentEncoding))
+    }
+
+    private static let faultWord = Array("Fault".utf8)
+
+    /// The headers as recorded: dropped ones left out, credentials replaced.
+    private func recorded(_ headers: [(name: String, value: String)]) -> [HeaderField] {
+        headers.compactMap { name, value in
+            let lower = name.lowercased()
+            if droppedHeaders.contains(lower) { return nil }
+            return HeaderField(name, redactedHeaders.contains(lower) ? Redactor.placeholder : value)
+        }
+    }
+}

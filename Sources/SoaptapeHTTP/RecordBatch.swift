@@ -1,0 +1,54 @@
+import Foundation
+import NIOCore
+import SoaptapeCore
+
+/// The interactions one event loop completes in one turn, written to the cassette together at the end of the turn
+/// (group commit): one `write(2)` and one take of the writer's lock for all of them, instead of one each. Their
+/// answers wait for the write, so a client never has an answer whose interaction is not in the cassette yet.
+final class RecordBatch: @unchecked Sendable {
+    private let loop: EventLoop
+    /// Touched only on `loop`.
+    private var pending: [(interaction: Interaction, written: EventLoopPromise<Void>)] = []
+
+    init(loop: EventLoop) { self.loop = loop }
+
+    /// Adds `interaction` (on the batch's loop); the future completes when it has been written, or has failed to be
+    /// (the failure is reported on standard error: the client is answered all the same).
+    func add(_ interaction: Interaction, writer: CassetteWriter) -> EventLoopFuture<Void> {
+        loop.preconditionInEventLoop()
+        let promise = loop.makePromise(of: Void.self)
+        pending.append((interaction, promise))
+        if pending.count == 1 {
+            // Tasks run once the loop has handled every ready socket: the end of this turn.
+            loop.execute { self.write(to: writer) }
+        }
+        return promise.futureResult
+    }
+
+    private func write(to writer: CassetteWriter) {
+        let batch = pending
+        pending = []
+        do {
+            try writer.append(contentsOf: batch.map(\.interaction))
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+        }
+        for (_, promise) in batch { promise.succeed() }
+    }
+}
+
+/// One `RecordBatch` per event loop.
+final class RecordBatches: @unchecked Sendable {
+    private var batches: [ObjectIdentifier: RecordBatch] = [:]
+    private let lock = NSLock()
+
+    /// The batch of `loop`.
+    func batch(for loop: EventLoop) -> RecordBatch {
+        lock.withLock {
+            if let batch = batches[ObjectIdentifier(loop)] { return batch }
+            let batch = RecordBatch(loop: loop)
+            batches[ObjectIdentifier(loop)] = batch
+            return batch
+        }
+    }
+}
