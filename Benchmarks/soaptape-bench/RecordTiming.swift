@@ -41,7 +41,8 @@ enum RecordTiming {
             ("append", { _ = try? writer.append(interaction) }),
             ("interaction + append", { _ = try? writer.append(recorder.interaction(request, response, milliseconds: 1.5)) }),
         ]
-        for (name, body) in steps {
+        let only = ProcessInfo.processInfo.environment["STEP"]
+        for (name, body) in steps where only == nil || only == name {
             let seconds = Timing.median(budget: 1.0, body)
             let data = try JSONSerialization.data(withJSONObject: ["step": name, "us": (seconds * 1e7).rounded() / 10],
                                                   options: [.sortedKeys])

@@ -42,7 +42,7 @@ public final class RecordingProxy: Sendable {
         /// What is redacted from bodies.
         public var redactor = Redactor.superOffice
         /// Header names (lower-case) whose values are redacted.
-        public var redactedHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie"]
+        public var redactedHeaders: HeaderNameSet = ["authorization", "proxy-authorization", "cookie", "set-cookie"]
         /// The longest an upstream call may take.
         public var timeout: TimeAmount = .seconds(30)
         /// A PEM file of certificates to trust for an https upstream, besides the system's.
@@ -117,7 +117,7 @@ public final class RecordingProxy: Sendable {
         return pool.execute(outbound, headers: forwardedHeaders(request), on: loop).flatMap { response in
             let answer = HTTPResponseMessage(
                 status: response.status,
-                headers: response.headers.filter { !Self.hopByHop.contains($0.name.lowercased()) },
+                headers: response.headers.filter { !Self.hopByHop.contains($0.name) },
                 body: response.body)
             return self.record(request, answer, started: started, on: loop).map { answer }
         }.flatMapError { error in
@@ -131,11 +131,11 @@ public final class RecordingProxy: Sendable {
 
     /// The headers forwarded upstream: hop-by-hop ones and those the client's Connection header lists left out.
     private func forwardedHeaders(_ request: HTTPRequestMessage) -> HTTPHeaders {
-        let connectionListed = Set((request.header("Connection") ?? "").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let connectionListed = HeaderNameSet((request.header("Connection") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) })
         var headers = HTTPHeaders()
         for (name, value) in request.headers
-        where !Self.hopByHop.contains(name.lowercased()) && !connectionListed.contains(name.lowercased()) {
+        where !Self.hopByHop.contains(name) && !connectionListed.contains(name) {
             headers.add(name: name, value: value)
         }
         return headers
@@ -180,7 +180,7 @@ public final class RecordingProxy: Sendable {
     static func replayed(_ interaction: Interaction) -> HTTPResponseMessage {
         HTTPResponseMessage(
             status: interaction.response.status,
-            headers: interaction.response.headers.filter { !hopByHop.contains($0.name.lowercased()) }
+            headers: interaction.response.headers.filter { !hopByHop.contains($0.name) }
                 .map { ($0.name, $0.value) },
             body: interaction.response.body)
     }
@@ -215,7 +215,7 @@ public final class RecordingProxy: Sendable {
         }
         let answer = HTTPResponseMessage(
             status: Int(response.status.code),
-            headers: response.headers.filter { !Self.hopByHop.contains($0.name.lowercased()) }.map { ($0.name, $0.value) },
+            headers: response.headers.filter { !Self.hopByHop.contains($0.name) }.map { ($0.name, $0.value) },
             body: body)
         record(request, answer, started: started)
         return answer
@@ -245,7 +245,7 @@ public final class RecordingProxy: Sendable {
         // A compressed answer is stored decoded (and so redacted), its encoding noted.
         var response = response
         var contentEncoding: String?
-        if let encoding = response.headers.first(where: { $0.name.lowercased() == "content-encoding" })?.value
+        if let encoding = response.headers.first(where: { $0.name.equalsIgnoringCase("Content-Encoding") })?.value
             .trimmingCharacters(in: .whitespaces).lowercased(),
             ContentDecoding.decodable.contains(encoding), let decoded = ContentDecoding.decode(response.body)
         {

@@ -144,7 +144,7 @@ struct RecordCommand: AsyncParsableCommand {
         configuration.upstreamCertificateAuthority = upstreamCA
         configuration.maximumBodySize = maxBody
         configuration.redactor = Redactor(selectors: Redactor.superOfficeCredentials + redact.map { try! XPathSelector($0) })
-        configuration.redactedHeaders.formUnion(redactHeader.map { $0.lowercased() })
+        configuration.redactedHeaders = configuration.redactedHeaders.union(HeaderNameSet(redactHeader))
         let proxy = try RecordingProxy(configuration: configuration, writer: writer, matcher: matcher, specs: specSet)
         let server: HTTPServer
         do {

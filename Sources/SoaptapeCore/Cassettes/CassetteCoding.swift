@@ -21,11 +21,10 @@ enum CassetteCoding {
     /// characters other than tab and newline. ASCII (nearly every SOAP body) is checked byte by byte.
     static func isBlockText(_ bytes: [UInt8]) -> Bool {
         let ascii = bytes.withUnsafeBufferPointer { buffer -> Bool? in
-            for byte in buffer {
-                if byte >= 0x80 { return nil }
-                if (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F { return false }
-            }
-            return true
+            // One table lookup per byte, no branch: 1 marks a control character YAML cannot carry, 2 a non-ASCII byte.
+            var seen: UInt8 = 0
+            for byte in buffer { seen |= blockTextClass[Int(byte)] }
+            return seen & 2 != 0 ? nil : seen == 0
         }
         if let ascii { return ascii }
         guard let text = String(validating: bytes, as: UTF8.self) else { return false }
@@ -35,6 +34,12 @@ enum CassetteCoding {
             if value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value) || value == 0xFEFF { return false }
         }
         return true
+    }
+
+    /// Per byte: 0 when a readable block may hold it, 1 for a control character other than tab and newline, 2 for a
+    /// byte of a multi-byte UTF-8 sequence (decided on the decoded text).
+    private static let blockTextClass: [UInt8] = (0..<256).map { byte in
+        byte >= 0x80 ? 2 : (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F ? 1 : 0
     }
 
     /// The interaction's text, as UTF-8, without its first and last lines (marker and sequence are added by
@@ -110,21 +115,34 @@ enum CassetteCoding {
         while trailing < bytes.count, bytes[bytes.count - 1 - trailing] == 0x0A { trailing += 1 }
         out.append(contentsOf: ("  body: |" + (trailing == 0 ? "-" : trailing > 1 ? "+" : "") + "\n").utf8)
         let end = bytes.count - min(trailing, 1)
+        // Each line is copied whole after its indentation, into capacity reserved for all of them at once.
         bytes.withUnsafeBufferPointer { buffer in
-            var start = 0
-            while start < end {
-                var stop = start
-                while stop < end, buffer[stop] != 0x0A { stop += 1 }
-                if stop > start {
-                    out.append(contentsOf: [0x20, 0x20, 0x20, 0x20])
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<stop]))
+            guard let base = buffer.baseAddress else { return }
+            var lines = 1
+            var cursor = base
+            let stop = base + end
+            while cursor < stop, let newline = memchr(cursor, 0x0A, stop - cursor) {
+                lines += 1
+                cursor = UnsafePointer(newline.assumingMemoryBound(to: UInt8.self)) + 1
+            }
+            out.reserveCapacity(out.count + end + 4 * lines + 1)
+            var start = base
+            while start < stop {
+                let found = memchr(start, 0x0A, stop - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }
+                let lineEnd = found ?? stop
+                if lineEnd > start {
+                    out.append(contentsOf: Self.indent)
+                    out.append(contentsOf: UnsafeBufferPointer(start: start, count: lineEnd - start))
                 }
-                if stop < end { out.append(0x0A) }
-                start = stop + 1
+                if lineEnd < stop { out.append(0x0A) }
+                start = lineEnd + 1
             }
         }
         out.append(0x0A)
     }
+
+    /// A block scalar line's indentation under `body: |`.
+    private static let indent: [UInt8] = [0x20, 0x20, 0x20, 0x20]
 
     /// A YAML scalar: plain when that is unambiguous, otherwise double-quoted with escapes.
     static func scalar(_ text: String) -> String {

@@ -8,14 +8,14 @@ public struct InteractionRecorder: Sendable {
     /// What is redacted from bodies.
     public var redactor: Redactor
     /// Header names (lower-case) whose values are redacted.
-    public var redactedHeaders: Set<String>
+    public var redactedHeaders: HeaderNameSet
     /// Header names (lower-case) never recorded: hop-by-hop ones and those set anew by whoever sends.
-    public var droppedHeaders: Set<String>
+    public var droppedHeaders: HeaderNameSet
     /// The specs operations are identified by.
     public var specs: SpecSet?
 
     /// A recorder redacting with `redactor` and `redactedHeaders`, identifying operations by `specs`.
-    public init(redactor: Redactor, redactedHeaders: Set<String>, droppedHeaders: Set<String> = HTTPHeaderRules.notForwarded,
+    public init(redactor: Redactor, redactedHeaders: HeaderNameSet, droppedHeaders: HeaderNameSet = HTTPHeaderRules.notForwarded,
                 specs: SpecSet?) {
         self.redactor = redactor
         self.redactedHeaders = redactedHeaders
@@ -49,7 +49,7 @@ public struct InteractionRecorder: Sendable {
                 && SoapVersion(envelopeNamespace: document.bodyFirstChild?.namespace ?? "") != nil
         } ?? false
         var responseHeaders = response.headers
-        if contentEncoding != nil { responseHeaders.removeAll { $0.name.lowercased() == "content-encoding" } }
+        if contentEncoding != nil { responseHeaders.removeAll { $0.name.equalsIgnoringCase("Content-Encoding") } }
         return Interaction(
             sequence: 0, recordedAt: recordedAt, durationMilliseconds: milliseconds, operation: identity,
             request: RecordedRequest(method: request.method, path: request.path, headers: recorded(request.headers),
@@ -64,9 +64,8 @@ public struct InteractionRecorder: Sendable {
     /// The headers as recorded: dropped ones left out, credentials replaced.
     private func recorded(_ headers: [(name: String, value: String)]) -> [HeaderField] {
         headers.compactMap { name, value in
-            let lower = name.lowercased()
-            if droppedHeaders.contains(lower) { return nil }
-            return HeaderField(name, redactedHeaders.contains(lower) ? Redactor.placeholder : value)
+            if droppedHeaders.contains(name) { return nil }
+            return HeaderField(name, redactedHeaders.contains(name) ? Redactor.placeholder : value)
         }
     }
 }

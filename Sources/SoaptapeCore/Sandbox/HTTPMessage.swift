@@ -21,7 +21,7 @@ public struct HTTPRequestMessage: Sendable {
 
     /// The first value of the header `name`, compared case-insensitively.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { $0.name.equalsIgnoringCase(name) }?.value
     }
 }
 
@@ -46,7 +46,7 @@ public struct HTTPResponseMessage: Sendable {
 public enum HTTPHeaderRules {
     /// Hop-by-hop headers (RFC 9110, 7.6.1), never forwarded nor recorded; `Host` and `Content-Length` are set
     /// anew by whoever sends, and `Expect` is not passed on: soaptape has the whole body before it sends.
-    public static let notForwarded: Set<String> = [
+    public static let notForwarded: HeaderNameSet = [
         "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
         "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
     ]
