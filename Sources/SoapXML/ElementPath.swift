@@ -17,6 +17,15 @@ struct ElementPath: Sendable {
     }
 
     let steps: [Step]
+    /// The steps reached by `//`, as a mask: they stay open below an element that tried them.
+    private let deep: UInt64
+
+    init(steps: [Step]) {
+        self.steps = steps
+        var deep: UInt64 = 0
+        for (index, step) in steps.enumerated() where step.anyDepth { deep |= 1 << UInt64(index) }
+        self.deep = deep
+    }
 
     /// True when no step names a namespace: the path selects by local names alone.
     var byLocalNames: Bool { steps.allSatisfy { $0.namespace == nil } }
@@ -62,37 +71,46 @@ struct ElementPath: Sendable {
         return ElementPath(steps: steps)
     }
 
-    /// True when `node` passes the name test of step `index`.
+    /// True when an element named `localName` in `namespace` passes the name test of step `index`.
     @inline(__always)
-    private func test(_ index: Int, _ node: Node) -> Bool {
+    private func test(_ index: Int, _ localName: UnsafePointer<xmlChar>?, _ namespace: UnsafePointer<xmlChar>?) -> Bool {
         let step = steps[index]
-        if let localName = step.localName, !localName.equals(node.pointee.name) { return false }
-        if let namespace = step.namespace, !namespace.equals(node.namespaceURI) { return false }
+        if let name = step.localName, !name.equals(localName) { return false }
+        if let required = step.namespace, !required.equals(namespace) { return false }
         return true
     }
 
-    /// The elements of `document` the path selects, as XPath would select them.
+    /// The steps the document's root element tries.
+    static let rootTrying: UInt64 = 1
+
+    /// One element met in document order: given the steps it may try (`rootTrying` for the root, else what its
+    /// parent's `visit` returned), whether the path selects it, and the steps its children may try (0: none).
     ///
-    /// One walk of the tree. Each element carries a mask of the steps it may try next: step `k` when its parent
-    /// passed step `k - 1` (the document node "passes" step -1), or when an ancestor did and step `k` is reached by
-    /// `//`. The element is selected when it passes the last step.
+    /// Step `k` is tried when the parent passed step `k - 1`, or when an ancestor did and step `k` is reached by
+    /// `//`; the element is selected when it passes the last step.
+    @inline(__always)
+    func visit(trying: UInt64, localName: UnsafePointer<xmlChar>?, namespace: UnsafePointer<xmlChar>?)
+        -> (selected: Bool, children: UInt64)
+    {
+        var passed: UInt64 = 0
+        var pending = trying
+        while pending != 0 {
+            let index = pending.trailingZeroBitCount
+            pending &= pending - 1
+            if test(index, localName, namespace) { passed |= 1 << UInt64(index) }
+        }
+        let count = UInt64(steps.count)
+        let children = ((passed << 1) | (trying & deep)) & ~(UInt64.max << count)
+        return (passed & (1 << (count - 1)) != 0, children)
+    }
+
+    /// The elements of `document` the path selects, as XPath would select them: one walk of the tree.
     func select(in document: XMLDocument) -> Set<UnsafeMutableRawPointer> {
         var selected = Set<UnsafeMutableRawPointer>()
         guard let root = document.root else { return selected }
-        let last = steps.count - 1
-        var deep: UInt64 = 0
-        for (index, step) in steps.enumerated() where step.anyDepth { deep |= 1 << UInt64(index) }
         func walk(_ node: Node, trying: UInt64) {
-            var passed: UInt64 = 0
-            var pending = trying
-            while pending != 0 {
-                let index = pending.trailingZeroBitCount
-                pending &= pending - 1
-                if test(index, node) { passed |= 1 << UInt64(index) }
-            }
-            if passed & (1 << UInt64(last)) != 0 { selected.insert(node.identity) }
-            // Steps the children may try: the one after each passed step, and every `//` step still open.
-            let next = ((passed << 1) | (trying & deep)) & ~(UInt64.max << UInt64(steps.count))
+            let (isSelected, next) = visit(trying: trying, localName: node.pointee.name, namespace: node.namespaceURI)
+            if isSelected { selected.insert(node.identity) }
             guard next != 0 else { return }
             var child = node.pointee.children
             while let current = child {
@@ -100,7 +118,7 @@ struct ElementPath: Sendable {
                 child = current.pointee.next
             }
         }
-        walk(root, trying: 1)
+        walk(root, trying: Self.rootTrying)
         return selected
     }
 }

@@ -48,6 +48,9 @@ public final class XPathSelector: @unchecked Sendable, CustomStringConvertible {
     /// True when the expression is only element name steps, matched without the XPath engine.
     var isElementPath: Bool { path != nil }
 
+    /// The path as element name steps, when it is only that.
+    var elementPath: ElementPath? { path }
+
     /// True when the expression is only element steps by local name (`/Envelope/Header/Ticket`, `//Credentials/*`):
     /// what it selects depends on an element's path of local names alone, the same in every document.
     public var isLocalNamePath: Bool { path?.byLocalNames ?? false }

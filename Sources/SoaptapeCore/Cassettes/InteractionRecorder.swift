@@ -28,15 +28,15 @@ public struct InteractionRecorder: Sendable {
     /// `Content-Encoding` header is then not recorded: the cassette notes it instead).
     public func interaction(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage, contentEncoding: String? = nil,
                             milliseconds: Double, recordedAt: String = Date().iso8601Milliseconds) -> Interaction {
-        let requestDocument = try? XMLDocument(bytes: request.body, name: "request")
-        // The response is parsed only when it may be a fault or hold a secret (most answers are neither).
+        let requestBody = examined(request.body)
+        // The response is read only when it may be a fault or hold a secret (most answers are neither).
         let mayBeFault = ByteSearch.isWide(response.body) || ByteSearch.contains(response.body, Self.faultWord)
-        let responseDocument = mayBeFault || redactor.mayMatch(response.body)
-            ? try? XMLDocument(bytes: response.body, name: "response") : nil
+        let responseBody = mayBeFault || redactor.mayMatch(response.body)
+            ? examined(response.body) : (redacted: response.body, firstChild: nil)
         var identity = OperationIdentity(
             action: SoapMessage.action(contentType: request.header("Content-Type"),
                                        soapActionHeader: request.header("SOAPAction")))
-        if let element = requestDocument?.bodyFirstChild {
+        if let element = requestBody.firstChild {
             identity.element = element.description
             if let spec = specs?.spec(atEndpoint: request.path, requestElement: element)?.spec {
                 identity.version = spec.version
@@ -44,22 +44,29 @@ public struct InteractionRecorder: Sendable {
                 identity.name = spec.operation
             }
         }
-        let isFault = responseDocument.map { document in
-            document.bodyFirstChild?.localName == "Fault"
-                && SoapVersion(envelopeNamespace: document.bodyFirstChild?.namespace ?? "") != nil
+        let isFault = responseBody.firstChild.map { element in
+            element.localName == "Fault" && SoapVersion(envelopeNamespace: element.namespace) != nil
         } ?? false
         var responseHeaders = response.headers
         if contentEncoding != nil { responseHeaders.removeAll { $0.name.equalsIgnoringCase("Content-Encoding") } }
         return Interaction(
             sequence: 0, recordedAt: recordedAt, durationMilliseconds: milliseconds, operation: identity,
             request: RecordedRequest(method: request.method, path: request.path, headers: recorded(request.headers),
-                                     body: redactor.redact(request.body, document: requestDocument).bytes),
+                                     body: requestBody.redacted),
             response: RecordedResponse(status: response.status, headers: recorded(responseHeaders),
-                                       body: redactor.redact(response.body, document: responseDocument).bytes,
+                                       body: responseBody.redacted,
                                        fault: isFault, contentEncoding: contentEncoding))
     }
 
     private static let faultWord = Array("Fault".utf8)
+
+    /// A body redacted, and its Body's first child: by one streaming pass when the redactor allows it, else from
+    /// the parsed document.
+    private func examined(_ body: [UInt8]) -> (redacted: [UInt8], firstChild: ExpandedName?) {
+        if let scanned = redactor.scan(body) { return (scanned.bytes, scanned.bodyFirstChild) }
+        let document = try? XMLDocument(bytes: body, name: "body")
+        return (redactor.redact(body, document: document).bytes, document?.bodyFirstChild)
+    }
 
     /// The headers as recorded: dropped ones left out, credentials replaced.
     private func recorded(_ headers: [(name: String, value: String)]) -> [HeaderField] {
