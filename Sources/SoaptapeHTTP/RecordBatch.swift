@@ -8,21 +8,19 @@ import SoaptapeCore
 final class RecordBatch: @unchecked Sendable {
     private let loop: EventLoop
     /// Touched only on `loop`.
-    private var pending: [(interaction: Interaction, written: EventLoopPromise<Void>)] = []
+    private var pending: [(interaction: Interaction, then: @Sendable () -> Void)] = []
 
     init(loop: EventLoop) { self.loop = loop }
 
-    /// Adds `interaction` (on the batch's loop); the future completes when it has been written, or has failed to be
+    /// Adds `interaction` (on the batch's loop); `then` is called once it has been written, or has failed to be
     /// (the failure is reported on standard error: the client is answered all the same).
-    func add(_ interaction: Interaction, writer: CassetteWriter) -> EventLoopFuture<Void> {
+    func add(_ interaction: Interaction, writer: CassetteWriter, then: @escaping @Sendable () -> Void) {
         loop.preconditionInEventLoop()
-        let promise = loop.makePromise(of: Void.self)
-        pending.append((interaction, promise))
+        pending.append((interaction, then))
         if pending.count == 1 {
             // Tasks run once the loop has handled every ready socket: the end of this turn.
             loop.execute { self.write(to: writer) }
         }
-        return promise.futureResult
     }
 
     private func write(to writer: CassetteWriter) {
@@ -33,7 +31,7 @@ final class RecordBatch: @unchecked Sendable {
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
         }
-        for (_, promise) in batch { promise.succeed() }
+        for (_, then) in batch { then() }
     }
 }
 

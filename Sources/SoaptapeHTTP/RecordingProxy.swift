@@ -105,27 +105,33 @@ public final class RecordingProxy: Sendable {
         }
     }
 
-    /// Answers one client request on `loop`: forwarded over a pooled connection of that loop when the upstream
-    /// is plain http, otherwise through AsyncHTTPClient.
-    public func respond(to request: HTTPRequestMessage, on loop: EventLoop) -> EventLoopFuture<HTTPResponseMessage> {
-        guard let pool else { return loop.makeFutureWithTask { await self.respond(to: request) } }
+    /// Answers one client request on `loop`, calling `answer` on that loop: forwarded over a pooled connection of
+    /// that loop when the upstream is plain http, otherwise through AsyncHTTPClient.
+    public func respond(to request: HTTPRequestMessage, on loop: EventLoop,
+                        _ answer: @escaping @Sendable (HTTPResponseMessage) -> Void) {
+        guard let pool else {
+            loop.makeFutureWithTask { await self.respond(to: request) }.whenSuccess(answer)
+            return
+        }
         let version = SoapMessage.version(contentType: request.header("Content-Type")) ?? .soap11
-        if let early = answerFromCassette(request, version: version) { return loop.makeSucceededFuture(early) }
+        if let early = answerFromCassette(request, version: version) { return answer(early) }
         let started = ContinuousClock.now
         var outbound = request
         outbound.path = basePath + request.path
-        return pool.execute(outbound, headers: forwardedHeaders(request), on: loop).flatMap { response in
-            let answer = HTTPResponseMessage(
-                status: response.status,
-                headers: response.headers.filter { !Self.hopByHop.contains($0.name) },
-                body: response.body)
-            return self.record(request, answer, started: started, on: loop).map { answer }
-        }.flatMapError { error in
-            let (status, cause) = Self.describe(error, timeout: self.configuration.timeout)
-            let answer = self.fault(version, sender: false, status: status,
-                                    "the upstream \(self.configuration.upstream) could not answer: \(cause)")
-            guard self.configuration.recordErrors else { return loop.makeSucceededFuture(answer) }
-            return self.record(request, answer, started: started, on: loop).map { answer }
+        pool.execute(outbound, headers: forwardedHeaders(request), on: loop) { result in
+            switch result {
+            case .success(let response):
+                let reply = HTTPResponseMessage(status: response.status,
+                                                headers: response.headers.filter { !Self.hopByHop.contains($0.name) },
+                                                body: response.body)
+                self.record(request, reply, started: started, on: loop) { answer(reply) }
+            case .failure(let error):
+                let (status, cause) = Self.describe(error, timeout: self.configuration.timeout)
+                let reply = self.fault(version, sender: false, status: status,
+                                       "the upstream \(self.configuration.upstream) could not answer: \(cause)")
+                guard self.configuration.recordErrors else { return answer(reply) }
+                self.record(request, reply, started: started, on: loop) { answer(reply) }
+            }
         }
     }
 
@@ -226,14 +232,12 @@ public final class RecordingProxy: Sendable {
         do { try writer.append(interaction) } catch { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
     }
 
-    /// Records the exchange with the others completed in this turn of `loop`; the future completes once they are
+    /// Records the exchange with the others completed in this turn of `loop`, then calls `then`: once they are
     /// written, so that no client has its answer before its interaction is in the cassette.
     private func record(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage, started: ContinuousClock.Instant,
-                        on loop: EventLoop) -> EventLoopFuture<Void> {
-        guard let writer, let interaction = interaction(request, response, started: started) else {
-            return loop.makeSucceededVoidFuture()
-        }
-        return batches.batch(for: loop).add(interaction, writer: writer)
+                        on loop: EventLoop, then: @escaping @Sendable () -> Void) {
+        guard let writer, let interaction = interaction(request, response, started: started) else { return then() }
+        batches.batch(for: loop).add(interaction, writer: writer, then: then)
     }
 
     /// The interaction to record for an exchange, or nil when nothing is recorded (mode `none`).

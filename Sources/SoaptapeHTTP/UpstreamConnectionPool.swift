@@ -19,6 +19,8 @@ final class UpstreamConnectionPool: @unchecked Sendable {
     private let port: Int
     private let timeout: TimeAmount
     private let maximumBodySize: Int
+    /// The `Host` header sent upstream.
+    private let hostHeader: String
     /// Idle connections by event loop; each list is touched only on its own loop.
     private var idle: [ObjectIdentifier: [Channel]] = [:]
     private let lock = NSLock()
@@ -28,20 +30,28 @@ final class UpstreamConnectionPool: @unchecked Sendable {
         self.port = port
         self.timeout = timeout
         self.maximumBodySize = maximumBodySize
+        hostHeader = "\(host):\(port)"
     }
 
-    /// Sends the request on `loop`, over an idle connection of that loop or a new one. A pooled connection that
-    /// the upstream had closed is retried once on a fresh connection.
-    func execute(_ request: HTTPRequestMessage, headers: HTTPHeaders, on loop: EventLoop)
-        -> EventLoopFuture<HTTPResponseMessage>
-    {
-        if let channel = takeIdle(on: loop) {
-            return send(request, headers: headers, over: channel, on: loop).flatMapError { error in
-                guard case Failure.closedEarly = error else { return loop.makeFailedFuture(error) }
-                return self.connect(on: loop).flatMap { self.send(request, headers: headers, over: $0, on: loop) }
+    /// What a forwarded request ends with: the upstream's response, or why there is none.
+    typealias Completion = @Sendable (Result<HTTPResponseMessage, Error>) -> Void
+
+    /// Sends the request on `loop`, over an idle connection of that loop or a new one, and calls `completion` on
+    /// `loop` once. A pooled connection that the upstream had closed is retried once on a fresh connection.
+    func execute(_ request: HTTPRequestMessage, headers: HTTPHeaders, on loop: EventLoop,
+                 _ completion: @escaping Completion) {
+        let fresh: @Sendable () -> Void = {
+            self.connect(on: loop).whenComplete { result in
+                switch result {
+                case .success(let channel): self.send(request, headers: headers, over: channel, on: loop, completion)
+                case .failure(let error): completion(.failure(error))
+                }
             }
         }
-        return connect(on: loop).flatMap { self.send(request, headers: headers, over: $0, on: loop) }
+        guard let channel = takeIdle(on: loop) else { return fresh() }
+        send(request, headers: headers, over: channel, on: loop) { result in
+            if case .failure(Failure.closedEarly) = result { fresh() } else { completion(result) }
+        }
     }
 
     /// Closes every idle connection.
@@ -82,32 +92,48 @@ final class UpstreamConnectionPool: @unchecked Sendable {
             .flatMapErrorThrowing { error in throw Failure.connect(String(describing: error)) }
     }
 
-    private func send(_ request: HTTPRequestMessage, headers: HTTPHeaders, over channel: Channel, on loop: EventLoop)
-        -> EventLoopFuture<HTTPResponseMessage>
-    {
-        let promise = loop.makePromise(of: (HTTPResponseMessage, Bool).self)
-        let timer = loop.scheduleTask(in: timeout) {
-            promise.fail(Failure.timedOut)
-            channel.close(promise: nil)
+    private func send(_ request: HTTPRequestMessage, headers: HTTPHeaders, over channel: Channel, on loop: EventLoop,
+                      _ completion: @escaping Completion) {
+        let exchange = Exchange { result in
+            switch result {
+            case .success(let (response, keepAlive)):
+                if keepAlive && channel.isActive { self.giveBack(channel, on: loop) } else { channel.close(promise: nil) }
+                completion(.success(response))
+            case .failure(let error):
+                channel.close(promise: nil)
+                completion(.failure(error))
+            }
         }
+        exchange.timer = loop.scheduleTask(in: timeout) { exchange.finish(.failure(Failure.timedOut)) }
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: request.path,
                                    headers: headers)
-        head.headers.replaceOrAdd(name: "Host", value: "\(host):\(port)")
+        head.headers.replaceOrAdd(name: "Host", value: hostHeader)
         head.headers.replaceOrAdd(name: "Content-Length", value: String(request.body.count))
-        channel.writeAndFlush(ResponseCollector.Outbound(head: head, body: request.body, promise: promise), promise: nil)
-        return promise.futureResult.map { response, keepAlive in
-            timer.cancel()
-            if keepAlive && channel.isActive { self.giveBack(channel, on: loop) } else { channel.close(promise: nil) }
-            return response
-        }.flatMapErrorThrowing { error in
-            timer.cancel()
-            channel.close(promise: nil)
-            throw error
-        }
+        channel.writeAndFlush(ResponseCollector.Outbound(head: head, body: request.body, exchange: exchange), promise: nil)
     }
 }
 
-/// Writes one request and collects its whole response, then fulfils the request's promise.
+/// One request in flight on an upstream connection: finished once, by its response, an error or its timer.
+final class Exchange: @unchecked Sendable {
+    private var completion: (@Sendable (Result<(HTTPResponseMessage, Bool), Error>) -> Void)?
+    /// The timeout, cancelled when the exchange finishes first.
+    var timer: Scheduled<Void>?
+
+    init(_ completion: @escaping @Sendable (Result<(HTTPResponseMessage, Bool), Error>) -> Void) {
+        self.completion = completion
+    }
+
+    /// Finishes the exchange with `result`, unless it has finished already (all on the connection's loop).
+    func finish(_ result: Result<(HTTPResponseMessage, Bool), Error>) {
+        guard let completion else { return }
+        self.completion = nil
+        timer?.cancel()
+        timer = nil
+        completion(result)
+    }
+}
+
+/// Writes one request and collects its whole response, then finishes the request's exchange.
 private final class ResponseCollector: ChannelDuplexHandler, @unchecked Sendable {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = Outbound
@@ -116,11 +142,11 @@ private final class ResponseCollector: ChannelDuplexHandler, @unchecked Sendable
     struct Outbound {
         var head: HTTPRequestHead
         var body: [UInt8]
-        var promise: EventLoopPromise<(HTTPResponseMessage, Bool)>
+        var exchange: Exchange
     }
 
     private let maximumBodySize: Int
-    private var pending: EventLoopPromise<(HTTPResponseMessage, Bool)>?
+    private var pending: Exchange?
     private var head: HTTPResponseHead?
     private var body: [UInt8] = []
     private var received = false
@@ -129,7 +155,7 @@ private final class ResponseCollector: ChannelDuplexHandler, @unchecked Sendable
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
-        pending = request.promise
+        pending = request.exchange
         head = nil
         body = []
         received = false
@@ -147,30 +173,31 @@ private final class ResponseCollector: ChannelDuplexHandler, @unchecked Sendable
             head = responseHead
         case .body(var chunk):
             if body.count + chunk.readableBytes > maximumBodySize {
-                pending?.fail(UpstreamConnectionPool.Failure.tooLarge)
+                pending?.finish(.failure(UpstreamConnectionPool.Failure.tooLarge))
                 pending = nil
                 context.close(promise: nil)
                 return
             }
             body += chunk.readBytes(length: chunk.readableBytes) ?? []
         case .end:
-            guard let head, let promise = pending else { return }
+            guard let head, let exchange = pending else { return }
             pending = nil
             let response = HTTPResponseMessage(status: Int(head.status.code),
                                                headers: head.headers.map { ($0.name, $0.value) }, body: body)
-            promise.succeed((response, head.isKeepAlive))
+            exchange.finish(.success((response, head.isKeepAlive)))
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        pending?.fail(received ? UpstreamConnectionPool.Failure.connect("the upstream closed the connection mid-answer")
-                      : UpstreamConnectionPool.Failure.closedEarly)
+        pending?.finish(.failure(received
+            ? UpstreamConnectionPool.Failure.connect("the upstream closed the connection mid-answer")
+            : UpstreamConnectionPool.Failure.closedEarly))
         pending = nil
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        pending?.fail(UpstreamConnectionPool.Failure.connect(String(describing: error)))
+        pending?.finish(.failure(UpstreamConnectionPool.Failure.connect(String(describing: error))))
         pending = nil
         context.close(promise: nil)
     }

@@ -149,7 +149,7 @@ struct RecordCommand: AsyncParsableCommand {
         let server: HTTPServer
         do {
             server = try await HTTPServer.start(host: address.host, port: address.port, maximumBodySize: maxBody) {
-                proxy.respond(to: $0, on: $1)
+                proxy.respond(to: $0, on: $1, $2)
             }
         } catch {
             await proxy.shutdown()

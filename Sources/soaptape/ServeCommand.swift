@@ -127,23 +127,22 @@ struct ServeCommand: AsyncParsableCommand {
         let server: HTTPServer
         do {
             server = try await HTTPServer.start(host: address.host, port: address.port, maximumBodySize: maxBody) {
-                request, loop in
+                request, loop, reply in
                 activity.touch()
                 let answer = session.respond(to: request)
                 if let complaint = answer.complaint { FileHandle.standardError.write(Data((complaint + "\n").utf8)) }
-                let future: EventLoopFuture<HTTPResponseMessage>
-                if recordedLatency, let milliseconds = answer.recordedMilliseconds, milliseconds > 0 {
-                    future = loop.scheduleTask(in: .microseconds(Int64(milliseconds * 1000))) { answer.response }.futureResult
-                } else {
-                    future = loop.makeSucceededFuture(answer.response)
-                }
-                if let exitAfter, request.path != ServeSession.reportPath {
-                    // Stop once the answer has been handed to the connection (the server writes it first).
-                    future.whenComplete { _ in
+                let deliver: @Sendable () -> Void = {
+                    reply(answer.response)
+                    if let exitAfter, request.path != ServeSession.reportPath {
+                        // Stop once the answer has been handed to the connection (`reply` writes it first).
                         loop.execute { if session.requestCount >= exitAfter { latch.fire("after \(exitAfter) requests") } }
                     }
                 }
-                return future
+                if recordedLatency, let milliseconds = answer.recordedMilliseconds, milliseconds > 0 {
+                    loop.scheduleTask(in: .microseconds(Int64(milliseconds * 1000))) { deliver() }
+                } else {
+                    deliver()
+                }
             }
         } catch {
             throw CLIError(description: "soaptape serve: error: cannot listen on \(listen) (\(error)); pick another "

@@ -23,7 +23,7 @@ struct FaultInjectionTests {
         let writer = try CassetteWriter(path: cassette, header: CassetteHeader(
             soaptape: "test", upstream: configuration.upstream, createdAt: Date().iso8601Milliseconds))
         let proxy = try RecordingProxy(configuration: configuration, writer: writer, matcher: nil, specs: nil)
-        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1) }
+        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1, $2) }
         let envelope = Array(#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><Ping/></s:Body></s:Envelope>"#.utf8)
         func send(_ path: String) async throws -> SoapClient.Response {
             try await SoapClient().post(server.baseURL + path, headers: [("Content-Type", "text/xml")], body: envelope)

@@ -36,7 +36,7 @@ struct RecordingTests {
                                        specs: try SpecSet.load([specsFolder]))
         // The record command's path: answered on the connection's event loop (pooled upstream connections for
         // http, AsyncHTTPClient for https).
-        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1) }
+        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1, $2) }
         return Rig(upstream: upstream, proxy: proxy, server: server, cassette: cassette)
     }
 
@@ -166,7 +166,7 @@ struct RecordingTests {
         let writer = try CassetteWriter(path: first.cassette, header: CassetteHeader(soaptape: "t", upstream: "u", createdAt: "c"))
         let proxy = try RecordingProxy(configuration: configuration, writer: writer,
                                        matcher: InteractionMatcher(recorded), specs: nil)
-        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1) }
+        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1, $2) }
         let again = try await SoapClient().post(server.baseURL + "/Remote/Services88/X.svc",
                                                 headers: [("Content-Type", "text/xml")], body: envelope(1))
         let other = try await SoapClient().post(server.baseURL + "/Remote/Services88/X.svc",
@@ -205,7 +205,7 @@ struct RecordingTests {
             let writer = try CassetteWriter(path: first.cassette, header: CassetteHeader(soaptape: "t", upstream: "u", createdAt: "c"))
             let proxy = try RecordingProxy(configuration: configuration, writer: writer,
                                            matcher: InteractionMatcher(recorded), specs: nil)
-            let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1) }
+            let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1, $2) }
             for _ in 0..<3 {
                 let response = try await SoapClient().post(server.baseURL + "/Remote/Services88/X.svc",
                                                            headers: [("Content-Type", "text/xml")], body: envelope)
@@ -245,7 +245,7 @@ struct RecordingTests {
         var configuration = RecordingProxy.Configuration(upstream: silent.baseURL)
         configuration.timeout = .seconds(1)
         let proxy = try RecordingProxy(configuration: configuration, writer: nil, matcher: nil, specs: nil)
-        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1) }
+        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1, $2) }
         let response = try await SoapClient().post(server.baseURL + "/x", headers: [("Content-Type", "text/xml")],
                                                    body: Array("<x/>".utf8))
         #expect(response.status == 504)
@@ -265,7 +265,7 @@ struct RecordingTests {
         let configuration = RecordingProxy.Configuration(upstream: "http://127.0.0.1:\(port)")
         let writer = try CassetteWriter(path: cassette, header: CassetteHeader(soaptape: "t", upstream: "u", createdAt: "c"))
         let proxy = try RecordingProxy(configuration: configuration, writer: writer, matcher: nil, specs: nil)
-        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1) }
+        let server = try await HTTPServer.start { proxy.respond(to: $0, on: $1, $2) }
         let envelope = Array("<s:Envelope xmlns:s='http://www.w3.org/2003/05/soap-envelope'><s:Body><x/></s:Body></s:Envelope>".utf8)
         let down = try await SoapClient().post(server.baseURL + "/Remote/Services88/Favourite.svc",
                                                headers: [("Content-Type", "application/soap+xml")], body: envelope)

@@ -159,6 +159,30 @@ enum CassetteCoding {
             return
         }
         out.append(0x22)
+        // ASCII (nearly every header value) is escaped byte by byte; other text scalar by scalar.
+        var ascii = text
+        let escapedASCII = ascii.withUTF8 { bytes -> Bool in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return false }
+            for byte in bytes {
+                switch byte {
+                case 0x22: out.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
+                case 0x09: out.append(contentsOf: [0x5C, 0x74])
+                case 0x0D: out.append(contentsOf: [0x5C, 0x72])
+                case 0..<0x20, 0x7F:
+                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30])
+                    out.append(Self.hexDigits[Int(byte >> 4)])
+                    out.append(Self.hexDigits[Int(byte & 0x0F)])
+                default: out.append(byte)
+                }
+            }
+            return true
+        }
+        if escapedASCII {
+            out.append(0x22)
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out.append(contentsOf: [0x5C, 0x22])
@@ -180,6 +204,8 @@ enum CassetteCoding {
         }
         out.append(0x22)
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     static let reservedWords: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"]
 
