@@ -47,25 +47,46 @@ enum CassetteCoding {
     /// emitter, straight into bytes: this runs once per proxied request, and the structure is fixed.
     static func interactionBody(_ interaction: Interaction) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(interaction.request.body.count + interaction.response.body.count + 1024)
-        func line(_ text: String) { out.append(contentsOf: text.utf8) }
-        line("recorded_at: \(scalar(interaction.recordedAt))\n")
-        line("duration_ms: \(milliseconds(interaction.durationMilliseconds))\n")
+        let request = interaction.request, response = interaction.response
+        out.reserveCapacity(request.body.count + response.body.count
+                            + (request.body.count + response.body.count) / 8 + 1024)
+        out.append(static: "recorded_at: ")
+        scalar(interaction.recordedAt, into: &out)
+        out.append(static: "\nduration_ms: ")
+        out.append(contentsOf: milliseconds(interaction.durationMilliseconds).utf8)
+        out.append(0x0A)
         if let operation = interaction.operation {
-            let fields = [("version", operation.version), ("agent", operation.agent), ("name", operation.name),
-                          ("element", operation.element), ("action", operation.action)]
+            let fields: [(StaticString, String?)] = [
+                ("  version: ", operation.version), ("  agent: ", operation.agent), ("  name: ", operation.name),
+                ("  element: ", operation.element), ("  action: ", operation.action),
+            ]
             if fields.contains(where: { $0.1 != nil }) {
-                line("operation:\n")
-                for (key, value) in fields { if let value { line("  \(key): \(scalar(value))\n") } }
+                out.append(static: "operation:\n")
+                for (key, value) in fields {
+                    guard let value else { continue }
+                    out.append(static: key)
+                    scalar(value, into: &out)
+                    out.append(0x0A)
+                }
             }
         }
-        line("request:\n  method: \(scalar(interaction.request.method))\n  path: \(scalar(interaction.request.path))\n")
-        headers(interaction.request.headers, into: &out)
-        body(interaction.request.body, into: &out)
-        line("response:\n  status: \(interaction.response.status)\n  fault: \(interaction.response.fault)\n")
-        if let encoding = interaction.response.contentEncoding { line("  content_encoding: \(scalar(encoding))\n") }
-        headers(interaction.response.headers, into: &out)
-        body(interaction.response.body, into: &out)
+        out.append(static: "request:\n  method: ")
+        scalar(request.method, into: &out)
+        out.append(static: "\n  path: ")
+        scalar(request.path, into: &out)
+        out.append(0x0A)
+        headers(request.headers, into: &out)
+        body(request.body, into: &out)
+        out.append(static: "response:\n  status: ")
+        out.append(contentsOf: String(response.status).utf8)
+        out.append(static: response.fault ? "\n  fault: true\n" : "\n  fault: false\n")
+        if let encoding = response.contentEncoding {
+            out.append(static: "  content_encoding: ")
+            scalar(encoding, into: &out)
+            out.append(0x0A)
+        }
+        headers(response.headers, into: &out)
+        body(response.body, into: &out)
         return out
     }
 
@@ -83,14 +104,14 @@ enum CassetteCoding {
 
     static func headers(_ headers: [HeaderField], into out: inout [UInt8]) {
         if headers.isEmpty {
-            out.append(contentsOf: "  headers: []\n".utf8)
+            out.append(static: "  headers: []\n")
             return
         }
-        out.append(contentsOf: "  headers:\n".utf8)
+        out.append(static: "  headers:\n")
         for field in headers {
-            out.append(contentsOf: "  - ".utf8)
+            out.append(static: "  - ")
             scalar(field.name, into: &out)
-            out.append(contentsOf: ": ".utf8)
+            out.append(static: ": ")
             scalar(field.value, into: &out)
             out.append(0x0A)
         }
@@ -209,33 +230,43 @@ enum CassetteCoding {
 
     static let reservedWords: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"]
 
-    /// Bytes that never stand in a plain scalar here: quotes, flow and anchor indicators, and the like.
-    static let forbidden: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        for byte in "\"'{}[],&*!|>%@`\t".utf8 { table[Int(byte)] = true }
-        for byte in 0..<0x20 { table[byte] = true }
-        table[0x7F] = true
-        return table
-    }()
-
     /// Conservative: starts with a letter, digit or slash, holds no YAML indicator sequence, and does not read
     /// as a number, boolean or null. Runs over the UTF-8 bytes: it is called for every recorded header.
     static func isPlainSafe(_ text: String) -> Bool {
-        let utf8 = text.utf8
-        guard let first = utf8.first, let last = utf8.last, last != 0x20, last != 0x3A else { return false }
-        let letter = (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) || first >= 0x80
-        let digit = first >= 0x30 && first <= 0x39
-        guard letter || digit || first == 0x2F else { return false }
-        var previous: UInt8 = 0
-        for byte in utf8 {
-            if forbidden[Int(byte)] { return false }
-            if previous == 0x3A && byte == 0x20 { return false }  // ": "
-            if previous == 0x20 && byte == 0x23 { return false }  // " #"
-            if byte == 0xC2 { return false }  // C1 controls and NBSP start with 0xC2: quote to be safe
-            previous = byte
+        var contiguous = text
+        let safeBytes = contiguous.withUTF8 { utf8 -> Bool? in
+            guard let first = utf8.first, let last = utf8.last, last != 0x20, last != 0x3A else { return false }
+            let letter = (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) || first >= 0x80
+            let digit = first >= 0x30 && first <= 0x39
+            guard letter || digit || first == 0x2F else { return false }
+            var previous: UInt8 = 0
+            for byte in utf8 {
+                switch byte {
+                // Quotes, flow and anchor indicators and the like; C1 controls and NBSP start with 0xC2.
+                case 0..<0x20, 0x7F, 0x22, 0x27, 0x7B, 0x7D, 0x5B, 0x5D, 0x2C, 0x26, 0x2A, 0x21, 0x7C, 0x3E, 0x25, 0x40,
+                     0x60, 0xC2:
+                    return false
+                case 0x20 where previous == 0x3A: return false  // ": "
+                case 0x23 where previous == 0x20: return false  // " #"
+                default: previous = byte
+                }
+            }
+            // Numbers, booleans and nulls are decided on the text.
+            return digit || utf8.count <= 5 ? nil : true
         }
-        if digit && (Double(text) != nil || Int(text) != nil) { return false }
-        if utf8.count <= 5 && reservedWords.contains(text.lowercased()) { return false }
+        if let safeBytes { return safeBytes }
+        if let first = text.utf8.first, first >= 0x30 && first <= 0x39, Double(text) != nil || Int(text) != nil {
+            return false
+        }
+        if text.utf8.count <= 5 && reservedWords.contains(text.lowercased()) { return false }
         return true
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends the UTF-8 bytes of a string literal.
+    @inline(__always)
+    mutating func append(static text: StaticString) {
+        text.withUTF8Buffer { append(contentsOf: $0) }
     }
 }
