@@ -61,7 +61,10 @@ public final class HTTPServer: Sendable {
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
+                    // Pipelined requests are kept in order by RequestHandler itself: NIO's pipelining handler stops reading
+                    // while a request is answered, which costs two epoll_ctl calls per request.
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withPipeliningAssistance: false, withErrorHandling: false)
                     try channel.pipeline.syncOperations.addHandler(
                         RequestHandler(maximumBodySize: maximumBodySize, responder: responder))
                 }
@@ -83,20 +86,41 @@ enum Responder: Sendable {
     case loop(@Sendable (HTTPRequestMessage, EventLoop, @escaping @Sendable (HTTPResponseMessage) -> Void) -> Void)
 }
 
-/// Collects one request at a time, answers it, and keeps the connection alive when the client wants it.
-private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
+/// Collects each request, hands it to the responder, and writes the answers in the order the requests came
+/// (HTTP/1.1 pipelining), keeping the connection alive when the client wants it.
+///
+/// A client that sends one request at a time never has its reads paused; one that pipelines more than
+/// `maximumPending` requests is read no further until answers catch up.
+private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
     private enum State {
         case idle
         case receiving(HTTPRequestHead, ByteBuffer)
         case discarding(HTTPRequestHead)
+        /// After a request the connection ends with (unreadable bytes, or an answer that closes it).
+        case closing
+    }
+
+    /// An answer owed to the client, in request order.
+    private struct Slot {
+        var number: Int
+        var keepAlive: Bool
+        var version: HTTPVersion
+        var response: HTTPResponseMessage?
     }
 
     private var state = State.idle
     private let maximumBodySize: Int
     private let responder: Responder
+    /// Answers owed, oldest first; written as soon as the oldest is ready.
+    private var slots: [Slot] = []
+    private var nextNumber = 0
+    /// True when NIO asked to read while too many answers were owed.
+    private var readWithheld = false
+    private let maximumPending = 16
 
     init(maximumBodySize: Int, responder: Responder) {
         self.maximumBodySize = maximumBodySize
@@ -114,41 +138,77 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 body.writeBuffer(&chunk)
                 state = .receiving(head, body)
             }
-        case (.body, .discarding):
+        case (.body, .discarding), (_, .closing):
             break
         case (.end, .receiving(let head, var body)):
-            state = .idle
+            // Nothing a client sends after a request that closes the connection is answered, nor handed on.
+            state = head.isKeepAlive ? .idle : .closing
             let request = HTTPRequestMessage(
                 method: head.method.rawValue, path: head.uri,
                 headers: head.headers.map { ($0.name, $0.value) },
                 body: body.readBytes(length: body.readableBytes) ?? [])
-            // The responder may wait (a proxy forwarding upstream); the answer is written back on this
-            // connection's event loop. The pipeline handler holds later pipelined requests until then.
+            // The responder may answer later (a proxy forwarding upstream); the answer is written on this
+            // connection's event loop, after the answers to the requests before it.
+            let number = owe(keepAlive: head.isKeepAlive, version: head.version)
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let write: @Sendable (HTTPResponseMessage) -> Void = { response in
+            let answer: @Sendable (HTTPResponseMessage) -> Void = { response in
                 let (handler, context) = bound.value
-                handler.write(response, keepAlive: head.isKeepAlive, version: head.version, context: context)
+                handler.pay(number, response, context: context)
             }
             switch responder {
             case .task(let respond):
                 let promise = context.eventLoop.makePromise(of: HTTPResponseMessage.self)
                 promise.completeWithTask { await respond(request) }
-                promise.futureResult.whenSuccess(write)
+                promise.futureResult.whenSuccess(answer)
             case .loop(let respond):
-                respond(request, context.eventLoop, write)
+                respond(request, context.eventLoop, answer)
             }
         case (.end, .discarding(let head)):
-            state = .idle
+            state = .closing
             let reason = "the request body is larger than \(maximumBodySize) bytes, the most this server accepts "
                 + "(record and serve raise it with --max-body)"
             let version = SoapMessage.version(contentType: head.headers.first(name: "Content-Type")) ?? .soap11
             let response = HTTPResponseMessage(
                 status: 413, headers: [("Content-Type", SoapMessage.contentType(version, action: nil))],
                 body: Array(SoapMessage.fault(version, sender: true, reason: reason).utf8))
-            write(response, keepAlive: false, version: head.version, context: context)
+            pay(owe(keepAlive: false, version: head.version), response, context: context)
         default:
             // Parts out of order: the HTTP decoder already reports malformed requests; drop the connection.
             context.close(promise: nil)
+        }
+    }
+
+    /// Notes an answer owed; returns its number.
+    private func owe(keepAlive: Bool, version: HTTPVersion) -> Int {
+        defer { nextNumber += 1 }
+        slots.append(Slot(number: nextNumber, keepAlive: keepAlive, version: version))
+        return nextNumber
+    }
+
+    /// Records answer `number` and writes every answer now ready, in order.
+    private func pay(_ number: Int, _ response: HTTPResponseMessage, context: ChannelHandlerContext) {
+        guard let index = slots.firstIndex(where: { $0.number == number }) else { return }
+        slots[index].response = response
+        while let first = slots.first, let ready = first.response {
+            slots.removeFirst()
+            write(ready, keepAlive: first.keepAlive, version: first.version, context: context)
+            if !first.keepAlive {
+                slots.removeAll()
+                state = .closing
+                return
+            }
+        }
+        if readWithheld && slots.count < maximumPending {
+            readWithheld = false
+            context.read()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if slots.count >= maximumPending {
+            readWithheld = true
+        } else {
+            context.read()
         }
     }
 
@@ -171,16 +231,19 @@ private final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        // Bytes the HTTP decoder cannot read: a 400 with a SOAP 1.1 fault saying so, then the connection closes.
-        // (The pipelining handler holds such an error until the answer before it is written, so none is open.)
-        if let parserError = error as? HTTPParserError {
-            let reason = "the request is not valid HTTP/1.1 (\(parserError)); send a request line, headers and a "
-                + "body framed by Content-Length or chunked encoding"
-            let response = HTTPResponseMessage(
-                status: 400, headers: [("Content-Type", SoapMessage.contentType(.soap11, action: nil))],
-                body: Array(SoapMessage.fault(.soap11, sender: true, reason: reason).utf8))
-            write(response, keepAlive: false, version: .http1_1, context: context)
+        // Bytes the HTTP decoder cannot read: a 400 with a SOAP 1.1 fault saying so, after the answers owed for the
+        // requests before them, then the connection closes.
+        guard let parserError = error as? HTTPParserError else {
+            context.close(promise: nil)
+            return
         }
-        context.close(promise: nil)
+        if case .closing = state { return }
+        state = .closing
+        let reason = "the request is not valid HTTP/1.1 (\(parserError)); send a request line, headers and a "
+            + "body framed by Content-Length or chunked encoding"
+        let response = HTTPResponseMessage(
+            status: 400, headers: [("Content-Type", SoapMessage.contentType(.soap11, action: nil))],
+            body: Array(SoapMessage.fault(.soap11, sender: true, reason: reason).utf8))
+        pay(owe(keepAlive: false, version: .http1_1), response, context: context)
     }
 }

@@ -74,7 +74,7 @@ struct MalformedClientTests {
 }
 
 /// A blocking TCP connection to 127.0.0.1, for writing bytes no HTTP client would send.
-final class RawConnection {
+final class RawConnection: @unchecked Sendable {
     private let descriptor: Int32
 
     init(port: Int) throws {
