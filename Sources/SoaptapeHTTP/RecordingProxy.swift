@@ -137,11 +137,12 @@ public final class RecordingProxy: Sendable {
 
     /// The headers forwarded upstream: hop-by-hop ones and those the client's Connection header lists left out.
     private func forwardedHeaders(_ request: HTTPRequestMessage) -> HTTPHeaders {
-        let connectionListed = HeaderNameSet((request.header("Connection") ?? "").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) })
+        let connectionListed = request.header("Connection").map { value in
+            HeaderNameSet(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        }
         var headers = HTTPHeaders()
         for (name, value) in request.headers
-        where !Self.hopByHop.contains(name) && !connectionListed.contains(name) {
+        where !Self.hopByHop.contains(name) && connectionListed?.contains(name) != true {
             headers.add(name: name, value: value)
         }
         return headers

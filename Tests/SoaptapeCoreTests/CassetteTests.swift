@@ -170,3 +170,16 @@ struct CassetteTests {
         #expect(matcher.unused.isEmpty)
     }
 }
+
+/// Recorded timestamps: UTC, milliseconds, the same text whether or not the second was formatted before.
+struct TimestampTests {
+    @Test func timestampsAreUTCWithMilliseconds() {
+        // Fractions a Double holds exactly.
+        let first = Date(timeIntervalSince1970: 1_795_000_000.0625)
+        #expect(first.iso8601Milliseconds == "2026-11-18T11:06:40.062Z")
+        #expect(Date(timeIntervalSince1970: 1_795_000_000.25).iso8601Milliseconds == "2026-11-18T11:06:40.250Z")
+        #expect(Date(timeIntervalSince1970: 1_795_000_001.0078125).iso8601Milliseconds == "2026-11-18T11:06:41.007Z")
+        #expect(first.iso8601Milliseconds == "2026-11-18T11:06:40.062Z")
+        #expect(Date(timeIntervalSince1970: 0).iso8601Milliseconds == "1970-01-01T00:00:00.000Z")
+    }
+}

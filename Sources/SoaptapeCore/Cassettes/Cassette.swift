@@ -160,19 +160,43 @@ public struct RecordedResponse: Equatable, Sendable {
 }
 
 extension Date {
-    /// `2026-11-22T12:00:01.123Z` (UTC), made without a formatter: it is written for every recorded request.
+    /// `2026-11-22T12:00:01.123Z` (UTC), made without a formatter: it is written for every recorded request. The
+    /// part up to the second is kept from the last call, so a busy second formats it once.
     public var iso8601Milliseconds: String {
         let interval = timeIntervalSince1970
         var seconds = time_t(interval.rounded(.down))
-        let milliseconds = Int((interval - Double(seconds)) * 1000)
+        let milliseconds = min(999, max(0, Int((interval - Double(seconds)) * 1000)))
+        let fraction = milliseconds < 10 ? ".00\(milliseconds)Z" : milliseconds < 100 ? ".0\(milliseconds)Z" : ".\(milliseconds)Z"
+        if let prefix = TimestampCache.shared.prefix(for: Int(seconds)) { return prefix + fraction }
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func padded(_ value: Int, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        return padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-"
+        let prefix = padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-"
             + padded(Int(parts.tm_mday), 2) + "T" + padded(Int(parts.tm_hour), 2) + ":" + padded(Int(parts.tm_min), 2)
-            + ":" + padded(Int(parts.tm_sec), 2) + "." + padded(milliseconds, 3) + "Z"
+            + ":" + padded(Int(parts.tm_sec), 2)
+        TimestampCache.shared.remember(prefix, for: Int(seconds))
+        return prefix + fraction
+    }
+}
+
+/// The last second formatted by `iso8601Milliseconds`.
+private final class TimestampCache: @unchecked Sendable {
+    static let shared = TimestampCache()
+    private let lock = NSLock()
+    private var second = Int.min
+    private var text = ""
+
+    func prefix(for second: Int) -> String? {
+        lock.withLock { self.second == second ? text : nil }
+    }
+
+    func remember(_ text: String, for second: Int) {
+        lock.withLock {
+            self.second = second
+            self.text = text
+        }
     }
 }

@@ -69,11 +69,18 @@ public enum SoapMessage {
     }
 
     static func unquoted(_ text: some StringProtocol) -> String {
-        let value = trimmed(text)
-        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
-            return String(value.dropFirst().dropLast())
+        var text = String(text)
+        // Over the UTF-8 bytes: this runs for every recorded request's SOAPAction.
+        return text.withUTF8 { bytes in
+            var start = 0, end = bytes.count
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            if end - start >= 2, bytes[start] == 0x22, bytes[end - 1] == 0x22 {
+                start += 1
+                end -= 1
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
-        return value
     }
 
     /// `text` without spaces and tabs at either end (no Foundation: this runs for every request).

@@ -60,9 +60,13 @@ public struct SpecSet: Sendable {
 
     /// The spec for a request to `path` whose Body's first child is `element`.
     public func spec(atEndpoint path: String, requestElement element: ExpandedName) -> LoadedSpec? {
-        specs(atEndpoint: path).first {
-            $0.spec.requestElementName == element.localName && $0.spec.namespace == element.namespace
+        // Indices first: copying every spec of the endpoint to pick one costs more than the comparison.
+        guard let indices = byEndpoint[SoapMessage.endpointKey(path)] else { return nil }
+        for index in indices
+        where specs[index].spec.requestElementName == element.localName && specs[index].spec.namespace == element.namespace {
+            return specs[index]
         }
+        return nil
     }
 
     /// The specs a name picks: a spec file, `Operation`, `Agent/Operation` or `ServicesNN/Agent/Operation`.
