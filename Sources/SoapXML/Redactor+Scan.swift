@@ -24,42 +24,85 @@ extension Redactor {
     /// input's). Parse an `XMLDocument` then. The parser runs with the same safety options as `XMLDocument`: no
     /// network, no entity expansion, a DOCTYPE refused.
     public func scan(_ bytes: [UInt8]) -> ScannedMessage? {
-        let paths = selectors.compactMap(\.elementPath)
-        guard paths.count == selectors.count else { return nil }
+        guard let paths = elementPaths else { return nil }
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else {
             return ScannedMessage(bodyFirstChild: nil, bytes: bytes, redactions: 0, wellFormed: false)
         }
         _ = LibXML2.initialized
         return bytes.withUnsafeBufferPointer { buffer -> ScannedMessage? in
-            let state = ScanState(paths: paths, bytes: buffer)
-            guard let ctxt = xmlCreateMemoryParserCtxt(
-                UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buffer.count))
-            else { return nil }
-            defer { xmlFreeParserCtxt(ctxt) }
-            xmlCtxtUseOptions(ctxt, LibXML2.parseOptions)
-            // Only the callbacks below: no tree, no entity lookups, no DTD.
-            var handler = xmlSAXHandler()
-            handler.initialized = XML_SAX2_MAGIC
-            handler.startElementNs = scanStartElement
-            handler.endElementNs = scanEndElement
-            handler.internalSubset = scanRefuseDoctype
-            handler.serror = { _, _ in }
-            ctxt.pointee.sax.pointee = handler
-            ctxt.pointee._private = Unmanaged.passUnretained(state).toOpaque()
+            guard var kept = ScanContextPool.shared.take() else { return nil }
+            // The state lives behind a pointer: libxml2's callbacks reach it through the context, without the
+            // exclusivity checks a class's stored properties would cost on every element.
+            let state = UnsafeMutablePointer<ScanState>.allocate(capacity: 1)
+            state.initialize(to: ScanState(paths: paths, bytes: buffer))
+            defer {
+                state.deinitialize(count: 1)
+                state.deallocate()
+            }
+            let ctxt = kept.context
+            ctxt.pointee._private = UnsafeMutableRawPointer(state)
             xmlSetStructuredErrorFunc(nil, { _, _ in })
-            withExtendedLifetime(state) { _ = xmlParseDocument(ctxt) }
-            if state.unreliable { return nil }
-            guard !state.refused, ctxt.pointee.wellFormed != 0, ctxt.pointee.nsWellFormed != 0 else {
+            let document = xmlCtxtReadMemory(ctxt, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self),
+                                             Int32(buffer.count), nil, nil, LibXML2.parseOptions)
+            if let document { xmlFreeDoc(document) }
+            ctxt.pointee._private = nil
+            let wellFormed = !state.pointee.refused && ctxt.pointee.wellFormed != 0 && ctxt.pointee.nsWellFormed != 0
+            // Only a context that read a whole document to its end is used again (nothing of it is left open).
+            kept.uses += 1
+            ScanContextPool.shared.give(kept, reusable: wellFormed && !state.pointee.unreliable && state.pointee.open.isEmpty)
+            if state.pointee.unreliable { return nil }
+            guard wellFormed else {
                 return ScannedMessage(bodyFirstChild: nil, bytes: bytes, redactions: 0, wellFormed: false)
             }
-            return ScannedMessage(bodyFirstChild: state.bodyFirstChild, bytes: state.rewritten(bytes),
-                                  redactions: state.replacements.count, wellFormed: true)
+            return ScannedMessage(bodyFirstChild: state.pointee.bodyFirstChild, bytes: state.pointee.rewritten(bytes),
+                                  redactions: state.pointee.replacements.count, wellFormed: true)
         }
     }
 }
 
+/// libxml2 parser contexts for scans, kept between scans: making one (its tables, its name dictionary) costs about
+/// a third of a scan of a small message. A context is dropped after many uses, or once its dictionary of names has
+/// grown large, so that arbitrary traffic cannot grow it without bound.
+private final class ScanContextPool: @unchecked Sendable {
+    struct Kept {
+        var context: xmlParserCtxtPtr
+        var uses = 0
+    }
+
+    static let shared = ScanContextPool()
+    private let lock = NSLock()
+    private var idle: [Kept] = []
+    private let maximumIdle = 8
+    private let maximumUses = 10_000
+    private let maximumNames = 50_000
+
+    /// A context whose SAX handler calls the scan's callbacks only: no tree, no entity lookups, no DTD.
+    func take() -> Kept? {
+        if let kept = lock.withLock({ idle.popLast() }) { return kept }
+        guard let context = xmlNewParserCtxt() else { return nil }
+        var handler = xmlSAXHandler()
+        handler.initialized = XML_SAX2_MAGIC
+        handler.startElementNs = scanStartElement
+        handler.endElementNs = scanEndElement
+        handler.internalSubset = scanRefuseDoctype
+        handler.serror = { _, _ in }
+        context.pointee.sax.pointee = handler
+        return Kept(context: context)
+    }
+
+    func give(_ kept: Kept, reusable: Bool) {
+        let keep = reusable && kept.uses < maximumUses && xmlDictSize(kept.context.pointee.dict) < maximumNames
+            && lock.withLock { () -> Bool in
+                guard idle.count < maximumIdle else { return false }
+                idle.append(kept)
+                return true
+            }
+        if !keep { xmlFreeParserCtxt(kept.context) }
+    }
+}
+
 /// The scan's state between libxml2's callbacks: the open elements, and what was found so far.
-private final class ScanState {
+private struct ScanState {
     struct Open {
         /// Inside (or at) a selected element: its leaf values are redacted.
         var redacted: Bool
@@ -98,7 +141,7 @@ private final class ScanState {
         return Int(input.pointee.consumed) + (cur - base)
     }
 
-    func start(_ ctxt: xmlParserCtxtPtr, localName: UnsafePointer<xmlChar>?, namespace: UnsafePointer<xmlChar>?) {
+    mutating func start(_ ctxt: xmlParserCtxtPtr, localName: UnsafePointer<xmlChar>?, namespace: UnsafePointer<xmlChar>?) {
         // libxml2 reports a start tag with its position on the tag's closing `>` (or the `/` of `/>`).
         guard ctxt.pointee.input?.pointee.buf?.pointee.encoder == nil, let position = Self.position(ctxt),
             position < bytes.count, bytes[position] == UInt8(ascii: ">") || bytes[position] == UInt8(ascii: "/")
@@ -142,7 +185,7 @@ private final class ScanState {
         open.append(element)
     }
 
-    func end(_ ctxt: xmlParserCtxtPtr) {
+    mutating func end(_ ctxt: xmlParserCtxtPtr) {
         guard let element = open.popLast() else { return }
         trying.removeLast(paths.count)
         if element.isBody, bodyProgress == 1 { bodyProgress = 2 }
@@ -187,26 +230,26 @@ private final class ScanState {
     static let body = CString("Body")
 }
 
-private func scanState(_ context: UnsafeMutableRawPointer?) -> (xmlParserCtxtPtr, ScanState)? {
+private func scanState(_ context: UnsafeMutableRawPointer?) -> (xmlParserCtxtPtr, UnsafeMutablePointer<ScanState>)? {
     guard let context else { return nil }
     let ctxt = context.assumingMemoryBound(to: xmlParserCtxt.self)
     guard let raw = ctxt.pointee._private else { return nil }
-    return (ctxt, Unmanaged<ScanState>.fromOpaque(raw).takeUnretainedValue())
+    return (ctxt, raw.assumingMemoryBound(to: ScanState.self))
 }
 
 private let scanStartElement: startElementNsSAX2Func = { context, localName, _, namespace, _, _, _, _, _ in
     guard let (ctxt, state) = scanState(context) else { return }
-    state.start(ctxt, localName: localName, namespace: namespace)
+    state.pointee.start(ctxt, localName: localName, namespace: namespace)
 }
 
 private let scanEndElement: endElementNsSAX2Func = { context, _, _, _ in
     guard let (ctxt, state) = scanState(context) else { return }
-    state.end(ctxt)
+    state.pointee.end(ctxt)
 }
 
 /// SOAP forbids DTDs: the scan stops at one, as `XMLDocument` does.
 private let scanRefuseDoctype: internalSubsetSAXFunc = { context, _, _, _ in
     guard let (ctxt, state) = scanState(context) else { return }
-    state.refused = true
+    state.pointee.refused = true
     xmlStopParser(ctxt)
 }

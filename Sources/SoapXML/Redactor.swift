@@ -21,6 +21,8 @@ public struct Redactor: Sendable {
     private let hints: [[UInt8]]?
     /// True when every selector is element name steps, each walked natively (faster than evaluating the union).
     private let walksNatively: Bool
+    /// The selectors as element name steps, when every one is only that (what `scan` needs).
+    let elementPaths: [ElementPath]?
 
     /// SuperOffice's credentials: `ApplicationToken`, `Credentials/Ticket` (request headers and the ticket
     /// an authentication returns) and any `Password`, in any namespace.
@@ -42,6 +44,8 @@ public struct Redactor: Sendable {
             selector.namespaces.allSatisfy { namespaces[$0.key] == $0.value }
         }
         walksNatively = !selectors.isEmpty && selectors.allSatisfy(\.isElementPath)
+        let paths = selectors.compactMap(\.elementPath)
+        elementPaths = paths.count == selectors.count ? paths : nil
         union = consistent && !selectors.isEmpty && !walksNatively
             ? try? XPathSelector(selectors.map { "(\($0.expression))" }.joined(separator: " | "), namespaces: namespaces)
             : nil
