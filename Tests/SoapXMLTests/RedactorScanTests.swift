@@ -100,4 +100,22 @@ struct RedactorScanTests {
         // Rules beyond element name steps go through XPath on a tree.
         #expect(Redactor(selectors: [try XPathSelector("/r/i[2]/@k")]).scan(Array("<r/>".utf8)) == nil)
     }
+
+    @Test func nothingOfOneScanLeaksIntoTheNext() throws {
+        // Parser contexts are reused between scans: a prefix bound by an earlier document, whole or cut off, must
+        // stay unbound in the next one, and a redaction must not carry over.
+        let redactor = Redactor()
+        let binds = [Array("<p:a xmlns:p='urn:p'><p:Password>x</p:Password></p:a>".utf8),
+                     Array("<p:a xmlns:p='urn:p'><p:b><Password>cut".utf8)]
+        let unbound = Array("<p:a><Password>x</Password></p:a>".utf8)
+        let plain = Array("<a><b>kept</b></a>".utf8)
+        for round in 0..<200 {
+            let first = try #require(redactor.scan(binds[round % 2]))
+            #expect(first.wellFormed == (round % 2 == 0))
+            let second = try #require(redactor.scan(unbound))
+            #expect(!second.wellFormed && second.bytes == unbound)
+            let third = try #require(redactor.scan(plain))
+            #expect(third.wellFormed && third.bytes == plain && third.redactions == 0)
+        }
+    }
 }
