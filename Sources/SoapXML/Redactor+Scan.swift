@@ -29,7 +29,12 @@ extension Redactor {
             return ScannedMessage(bodyFirstChild: nil, bytes: bytes, redactions: 0, wellFormed: false)
         }
         _ = LibXML2.initialized
-        return bytes.withUnsafeBufferPointer { buffer -> ScannedMessage? in
+        // libxml2 reads a memory document in place and looks past its last byte for a terminating NUL: it parses a
+        // copy that has one (a Swift array's storage ends in whatever the heap holds).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + 1) { terminated -> ScannedMessage? in
+            _ = terminated.initialize(from: bytes)
+            terminated[bytes.count] = 0
+            let buffer = UnsafeBufferPointer(rebasing: terminated[0..<bytes.count])
             guard var kept = ScanContextPool.shared.take() else { return nil }
             // The state lives behind a pointer: libxml2's callbacks reach it through the context, without the
             // exclusivity checks a class's stored properties would cost on every element.

@@ -250,7 +250,9 @@ private struct Scanner {
             guard bytes[i] == UInt8(ascii: "<") else { i += 1; continue }
             if starts("<!--", at: i) { i = skip(past: "-->", from: i); continue }
             if starts("<![CDATA[", at: i) { i = skip(past: "]]>", from: i); continue }
-            if starts("<?", at: i) || starts("<!", at: i) { i = skip(past: ">", from: i); continue }
+            // A processing instruction ends at `?>` (its text may hold `>`); a declaration at the first `>`.
+            if starts("<?", at: i) { i = skip(past: "?>", from: i + 2); continue }
+            if starts("<!", at: i) { i = skip(past: ">", from: i); continue }
             if starts("</", at: i) {
                 let end = skip(past: ">", from: i)
                 if let open = stack.popLast() {

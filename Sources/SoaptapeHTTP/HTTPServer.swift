@@ -98,7 +98,8 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     private enum State {
         case idle
-        case receiving(HTTPRequestHead, ByteBuffer)
+        /// The head, and the body so far (nil before its first chunk).
+        case receiving(HTTPRequestHead, ByteBuffer?)
         case discarding(HTTPRequestHead)
         /// After a request the connection ends with (unreadable bytes, or an answer that closes it).
         case closing
@@ -121,6 +122,8 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
     /// True when NIO asked to read while too many answers were owed.
     private var readWithheld = false
     private let maximumPending = 16
+    /// The headers `write` sets on every answer.
+    private static let setHere: HeaderNameSet = ["content-length", "connection"]
 
     init(maximumBodySize: Int, responder: Responder) {
         self.maximumBodySize = maximumBodySize
@@ -130,23 +133,27 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle):
-            state = .receiving(head, context.channel.allocator.buffer(capacity: 0))
-        case (.body(var chunk), .receiving(let head, var body)):
-            if body.readableBytes + chunk.readableBytes > maximumBodySize {
+            state = .receiving(head, nil)
+        case (.body(var chunk), .receiving(let head, let received)):
+            if (received?.readableBytes ?? 0) + chunk.readableBytes > maximumBodySize {
                 state = .discarding(head)
-            } else {
+            } else if var body = received {
+                // Later chunks are appended to the first; the state lets go of it first, so it is not copied.
+                state = .idle
                 body.writeBuffer(&chunk)
                 state = .receiving(head, body)
+            } else {
+                state = .receiving(head, chunk)
             }
         case (.body, .discarding), (_, .closing):
             break
-        case (.end, .receiving(let head, var body)):
+        case (.end, .receiving(let head, let body)):
             // Nothing a client sends after a request that closes the connection is answered, nor handed on.
             state = head.isKeepAlive ? .idle : .closing
             let request = HTTPRequestMessage(
                 method: head.method.rawValue, path: head.uri,
                 headers: head.headers.map { ($0.name, $0.value) },
-                body: body.readBytes(length: body.readableBytes) ?? [])
+                body: body.map { Array($0.readableBytesView) } ?? [])
             // The responder may answer later (a proxy forwarding upstream); the answer is written on this
             // connection's event loop, after the answers to the requests before it.
             let number = owe(keepAlive: head.isKeepAlive, version: head.version)
@@ -214,9 +221,12 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     private func write(_ response: HTTPResponseMessage, keepAlive: Bool, version: HTTPVersion,
                        context: ChannelHandlerContext) {
-        var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
-        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
-        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        // One pass: the responder's headers without the two this server sets, then those two.
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(response.headers.count + 2)
+        for (name, value) in response.headers where !Self.setHere.contains(name) { headers.add(name: name, value: value) }
+        headers.add(name: "Content-Length", value: String(response.body.count))
+        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status),
                                     headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)

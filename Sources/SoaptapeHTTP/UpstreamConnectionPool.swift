@@ -37,7 +37,7 @@ final class UpstreamConnectionPool: @unchecked Sendable {
     typealias Completion = @Sendable (Result<HTTPResponseMessage, Error>) -> Void
 
     /// Sends the request on `loop`, over an idle connection of that loop or a new one, and calls `completion` on
-    /// `loop` once. A pooled connection that the upstream had closed is retried once on a fresh connection.
+    /// `loop` once. `headers` go as given, with `Host` and `Content-Length` added: they must hold neither. A pooled connection that the upstream had closed is retried once on a fresh connection.
     func execute(_ request: HTTPRequestMessage, headers: HTTPHeaders, on loop: EventLoop,
                  _ completion: @escaping Completion) {
         let fresh: @Sendable () -> Void = {
@@ -107,8 +107,9 @@ final class UpstreamConnectionPool: @unchecked Sendable {
         exchange.timer = loop.scheduleTask(in: timeout) { exchange.finish(.failure(Failure.timedOut)) }
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: request.path,
                                    headers: headers)
-        head.headers.replaceOrAdd(name: "Host", value: hostHeader)
-        head.headers.replaceOrAdd(name: "Content-Length", value: String(request.body.count))
+        // The forwarded headers never hold these two (HTTPHeaderRules.notForwarded): set here, they are added.
+        head.headers.add(name: "Host", value: hostHeader)
+        head.headers.add(name: "Content-Length", value: String(request.body.count))
         channel.writeAndFlush(ResponseCollector.Outbound(head: head, body: request.body, exchange: exchange), promise: nil)
     }
 }
@@ -148,7 +149,7 @@ private final class ResponseCollector: ChannelDuplexHandler, @unchecked Sendable
     private let maximumBodySize: Int
     private var pending: Exchange?
     private var head: HTTPResponseHead?
-    private var body: [UInt8] = []
+    private var body: ByteBuffer?
     private var received = false
 
     init(maximumBodySize: Int) { self.maximumBodySize = maximumBodySize }
@@ -157,7 +158,7 @@ private final class ResponseCollector: ChannelDuplexHandler, @unchecked Sendable
         let request = unwrapOutboundIn(data)
         pending = request.exchange
         head = nil
-        body = []
+        body = nil
         received = false
         context.write(wrapOutboundOut(.head(request.head)), promise: nil)
         var buffer = context.channel.allocator.buffer(capacity: request.body.count)
@@ -172,18 +173,28 @@ private final class ResponseCollector: ChannelDuplexHandler, @unchecked Sendable
         case .head(let responseHead):
             head = responseHead
         case .body(var chunk):
-            if body.count + chunk.readableBytes > maximumBodySize {
+            let collected = body?.readableBytes ?? 0
+            if collected + chunk.readableBytes > maximumBodySize {
                 pending?.finish(.failure(UpstreamConnectionPool.Failure.tooLarge))
                 pending = nil
                 context.close(promise: nil)
                 return
             }
-            body += chunk.readBytes(length: chunk.readableBytes) ?? []
+            // The first chunk (usually the whole body) is kept as it came; later ones are appended to it.
+            if var collectedBody = body {
+                body = nil
+                collectedBody.writeBuffer(&chunk)
+                body = collectedBody
+            } else {
+                body = chunk
+            }
         case .end:
             guard let head, let exchange = pending else { return }
             pending = nil
+            let bytes = body.map { Array($0.readableBytesView) } ?? []
+            body = nil
             let response = HTTPResponseMessage(status: Int(head.status.code),
-                                               headers: head.headers.map { ($0.name, $0.value) }, body: body)
+                                               headers: head.headers.map { ($0.name, $0.value) }, body: bytes)
             exchange.finish(.success((response, head.isKeepAlive)))
         }
     }

@@ -51,6 +51,16 @@ struct RedactorTests {
         #expect(output == "<r><i k='a'>${redacted}</i><i k=\"${redacted}\">2</i></r>")
     }
 
+    @Test func aProcessingInstructionHoldingAnAngleBracketHidesNothing() {
+        // Found by fuzz-xml: the byte scan ended a processing instruction at its first `>`, lost its place in the
+        // tree, and left the ticket after it unredacted.
+        let xml = "<r><?pi a=\"x>y\" <b>?><Credentials><Ticket>7T:secret</Ticket></Credentials><Password>p</Password></r>"
+        let (output, count) = redact(xml)
+        #expect(count == 2)
+        #expect(output == "<r><?pi a=\"x>y\" <b>?><Credentials><Ticket>${redacted}</Ticket></Credentials>"
+            + "<Password>${redacted}</Password></r>")
+    }
+
     @Test func emptyValuesAndNonXMLAreLeftAlone() {
         #expect(redact("<r><Password></Password><Password/></r>").1 == 0)
         #expect(redact("not xml <Password>x</Password>") == ("not xml <Password>x</Password>", 0))
