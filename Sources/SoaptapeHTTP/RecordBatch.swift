@@ -8,7 +8,9 @@ import SoaptapeCore
 final class RecordBatch: @unchecked Sendable {
     private let loop: EventLoop
     /// Touched only on `loop`.
-    private var pending: [(interaction: Interaction, then: @Sendable () -> Void)] = []
+    private var interactions: [Interaction] = []
+    /// What to do once each of `interactions` is written (answer its client), in the same order.
+    private var continuations: [@Sendable () -> Void] = []
 
     init(loop: EventLoop) { self.loop = loop }
 
@@ -16,22 +18,25 @@ final class RecordBatch: @unchecked Sendable {
     /// (the failure is reported on standard error: the client is answered all the same).
     func add(_ interaction: Interaction, writer: CassetteWriter, then: @escaping @Sendable () -> Void) {
         loop.preconditionInEventLoop()
-        pending.append((interaction, then))
-        if pending.count == 1 {
+        interactions.append(interaction)
+        continuations.append(then)
+        if interactions.count == 1 {
             // Tasks run once the loop has handled every ready socket: the end of this turn.
             loop.execute { self.write(to: writer) }
         }
     }
 
     private func write(to writer: CassetteWriter) {
-        let batch = pending
-        pending = []
+        let written = interactions
+        let waiting = continuations
+        interactions = []
+        continuations = []
         do {
-            try writer.append(contentsOf: batch.map(\.interaction))
+            try writer.append(contentsOf: written)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
         }
-        for (_, then) in batch { then() }
+        for then in waiting { then() }
     }
 }
 

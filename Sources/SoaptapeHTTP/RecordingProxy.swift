@@ -113,8 +113,7 @@ public final class RecordingProxy: Sendable {
             loop.makeFutureWithTask { await self.respond(to: request) }.whenSuccess(answer)
             return
         }
-        let version = SoapMessage.version(contentType: request.header("Content-Type")) ?? .soap11
-        if let early = answerFromCassette(request, version: version) { return answer(early) }
+        if let early = answerFromCassette(request) { return answer(early) }
         let started = ContinuousClock.now
         var outbound = request
         outbound.path = basePath + request.path
@@ -127,7 +126,7 @@ public final class RecordingProxy: Sendable {
                 self.record(request, reply, started: started, on: loop) { answer(reply) }
             case .failure(let error):
                 let (status, cause) = Self.describe(error, timeout: self.configuration.timeout)
-                let reply = self.fault(version, sender: false, status: status,
+                let reply = self.fault(Self.version(of: request), sender: false, status: status,
                                        "the upstream \(self.configuration.upstream) could not answer: \(cause)")
                 guard self.configuration.recordErrors else { return answer(reply) }
                 self.record(request, reply, started: started, on: loop) { answer(reply) }
@@ -156,14 +155,15 @@ public final class RecordingProxy: Sendable {
 
     /// Answers one client request.
     public func respond(to request: HTTPRequestMessage) async -> HTTPResponseMessage {
-        let version = SoapMessage.version(contentType: request.header("Content-Type")) ?? .soap11
-        if let early = answerFromCassette(request, version: version) { return early }
-        return await forward(request, version: version)
+        if let early = answerFromCassette(request) { return early }
+        return await forward(request, version: Self.version(of: request))
     }
 
     /// The cassette's answer in modes `new` and `none`, when there is one (or, in `none`, the fault).
-    private func answerFromCassette(_ request: HTTPRequestMessage, version: SoapVersion) -> HTTPResponseMessage? {
-        if configuration.mode == .new || configuration.mode == .none, let matcher {
+    private func answerFromCassette(_ request: HTTPRequestMessage) -> HTTPResponseMessage? {
+        guard configuration.mode == .new || configuration.mode == .none else { return nil }
+        let version = Self.version(of: request)
+        if let matcher {
             switch matcher.match(request) {
             case .matched(let interaction):
                 return Self.replayed(interaction)
@@ -293,6 +293,11 @@ public final class RecordingProxy: Sendable {
     private struct ConnectFailure: Error, CustomStringConvertible {
         var reason: String
         var description: String { reason }
+    }
+
+    /// The SOAP version a fault to `request` is written in: the request's own, else 1.1.
+    private static func version(of request: HTTPRequestMessage) -> SoapVersion {
+        SoapMessage.version(contentType: request.header("Content-Type")) ?? .soap11
     }
 
     private func fault(_ version: SoapVersion, sender: Bool, status: Int?, _ reason: String) -> HTTPResponseMessage {

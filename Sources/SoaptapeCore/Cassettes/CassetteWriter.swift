@@ -67,26 +67,26 @@ public final class CassetteWriter: @unchecked Sendable {
     /// before the lock is taken: only numbering and the write are serialised.
     @discardableResult
     public func append(_ interaction: Interaction) throws -> Interaction {
-        try append(contentsOf: [interaction])[0]
+        var written = interaction
+        written.sequence = try append(contentsOf: [interaction]).lowerBound
+        return written
     }
 
-    /// Appends `interactions` in order with one `write(2)`, numbered with the next sequence numbers; returns them
-    /// as written. A recorder that completes several interactions at once (one turn of an event loop) writes them
+    /// Appends `interactions` in order with one `write(2)`, numbered with the next sequence numbers; returns the
+    /// numbers given. A recorder that completes several interactions at once (one turn of an event loop) writes them
     /// together: the cost of a system call, and of the file's lock, is shared. When the write fails none of them is
     /// kept, and the cassette stays whole.
     @discardableResult
-    public func append(contentsOf interactions: [Interaction]) throws -> [Interaction] {
-        guard !interactions.isEmpty else { return [] }
+    public func append(contentsOf interactions: [Interaction]) throws -> Range<Int> {
+        guard !interactions.isEmpty else { return nextSequence..<nextSequence }
         let bodies = interactions.map(CassetteCoding.interactionBody)
         return try lock.withLock {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(bodies.reduce(0) { $0 + $1.count + 80 })
-            var written = interactions
-            for index in written.indices {
+            for (index, body) in bodies.enumerated() {
                 let sequence = nextSequence + index
-                written[index].sequence = sequence
                 bytes += (CassetteCoding.interactionMarker + "\(sequence)\nsequence: \(sequence)\n").utf8
-                bytes += bodies[index]
+                bytes += body
                 bytes += (CassetteCoding.endMarker + "\(sequence)\n").utf8
             }
             // A write that fails part-way (disk full, a file-size limit) is cut off again, so the cassette stays
@@ -95,17 +95,18 @@ public final class CassetteWriter: @unchecked Sendable {
                 try write(bytes)
             } catch var failure as CassetteWriteError {
                 if length >= 0 { ftruncate(descriptor, length) }
-                failure.interactions = written.count
+                failure.interactions = interactions.count
                 throw failure
             }
             length += off_t(bytes.count)
-            nextSequence += written.count
-            for interaction in written {
+            let numbers = nextSequence..<(nextSequence + interactions.count)
+            nextSequence += interactions.count
+            for interaction in interactions {
                 let label = interaction.label
                 if recorded[label] == nil { order.append(label) }
                 recorded[label, default: 0] += 1
             }
-            return written
+            return numbers
         }
     }
 
