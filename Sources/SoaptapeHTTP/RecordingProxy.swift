@@ -119,10 +119,9 @@ public final class RecordingProxy: Sendable {
         outbound.path = basePath + request.path
         pool.execute(outbound, headers: forwardedHeaders(request), on: loop) { result in
             switch result {
-            case .success(let response):
-                let reply = HTTPResponseMessage(status: response.status,
-                                                headers: response.headers.filter { !Self.hopByHop.contains($0.name) },
-                                                body: response.body)
+            case .success(var response):
+                response.headers.removeAll { Self.hopByHop.contains($0.name) }
+                let reply = response
                 self.record(request, reply, started: started, on: loop) { answer(reply) }
             case .failure(let error):
                 let (status, cause) = Self.describe(error, timeout: self.configuration.timeout)

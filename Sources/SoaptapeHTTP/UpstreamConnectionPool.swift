@@ -23,6 +23,8 @@ final class UpstreamConnectionPool: @unchecked Sendable {
     private let hostHeader: String
     /// Idle connections by event loop; each list is touched only on its own loop.
     private var idle: [ObjectIdentifier: [Channel]] = [:]
+    /// The requests in flight by event loop, with their deadlines.
+    private var watches: [ObjectIdentifier: DeadlineWatch] = [:]
     private let lock = NSLock()
 
     init(host: String, port: Int, timeout: TimeAmount, maximumBodySize: Int) {
@@ -37,7 +39,8 @@ final class UpstreamConnectionPool: @unchecked Sendable {
     typealias Completion = @Sendable (Result<HTTPResponseMessage, Error>) -> Void
 
     /// Sends the request on `loop`, over an idle connection of that loop or a new one, and calls `completion` on
-    /// `loop` once. `headers` go as given, with `Host` and `Content-Length` added: they must hold neither. A pooled connection that the upstream had closed is retried once on a fresh connection.
+    /// `loop` once. `headers` go as given, with `Host` and `Content-Length` added: they must hold neither. A pooled
+    /// connection that the upstream had closed is retried once on a fresh connection.
     func execute(_ request: HTTPRequestMessage, headers: HTTPHeaders, on loop: EventLoop,
                  _ completion: @escaping Completion) {
         let fresh: @Sendable () -> Void = {
@@ -54,13 +57,27 @@ final class UpstreamConnectionPool: @unchecked Sendable {
         }
     }
 
-    /// Closes every idle connection.
+    /// Closes every idle connection and stops watching deadlines.
     func close() {
-        let channels = lock.withLock { () -> [Channel] in
-            defer { idle = [:] }
-            return idle.values.flatMap { $0 }
+        let (channels, stopped) = lock.withLock { () -> ([Channel], [DeadlineWatch]) in
+            defer {
+                idle = [:]
+                self.watches = [:]
+            }
+            return (idle.values.flatMap { $0 }, Array(self.watches.values))
         }
         for channel in channels { channel.close(promise: nil) }
+        for watch in stopped { watch.stop() }
+    }
+
+    /// The deadline watch of `loop`, started on first use.
+    private func watch(on loop: EventLoop) -> DeadlineWatch {
+        lock.withLock {
+            if let watch = watches[ObjectIdentifier(loop)] { return watch }
+            let watch = DeadlineWatch(loop: loop, every: min(max(.nanoseconds(timeout.nanoseconds / 4), .milliseconds(10)), .seconds(1)))
+            watches[ObjectIdentifier(loop)] = watch
+            return watch
+        }
     }
 
     private func takeIdle(on loop: EventLoop) -> Channel? {
@@ -104,7 +121,7 @@ final class UpstreamConnectionPool: @unchecked Sendable {
                 completion(.failure(error))
             }
         }
-        exchange.timer = loop.scheduleTask(in: timeout) { exchange.finish(.failure(Failure.timedOut)) }
+        watch(on: loop).add(exchange, deadline: .now() + timeout)
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: request.path,
                                    headers: headers)
         // The forwarded headers never hold these two (HTTPHeaderRules.notForwarded): set here, they are added.
@@ -114,11 +131,13 @@ final class UpstreamConnectionPool: @unchecked Sendable {
     }
 }
 
-/// One request in flight on an upstream connection: finished once, by its response, an error or its timer.
+/// One request in flight on an upstream connection: finished once, by its response, an error or its deadline.
 final class Exchange: @unchecked Sendable {
     private var completion: (@Sendable (Result<(HTTPResponseMessage, Bool), Error>) -> Void)?
-    /// The timeout, cancelled when the exchange finishes first.
-    var timer: Scheduled<Void>?
+    /// Where the exchange is watched for its deadline (both touched on its loop only).
+    fileprivate var watch: DeadlineWatch?
+    fileprivate var watchIndex = 0
+    fileprivate var deadline = NIODeadline.distantFuture
 
     init(_ completion: @escaping @Sendable (Result<(HTTPResponseMessage, Bool), Error>) -> Void) {
         self.completion = completion
@@ -128,10 +147,50 @@ final class Exchange: @unchecked Sendable {
     func finish(_ result: Result<(HTTPResponseMessage, Bool), Error>) {
         guard let completion else { return }
         self.completion = nil
-        timer?.cancel()
-        timer = nil
+        watch?.remove(self)
         completion(result)
     }
+}
+
+/// The exchanges in flight on one event loop, checked against their deadlines by one repeating task: cheaper than a
+/// timer scheduled and cancelled per request. A deadline is noticed within one check interval after it passes.
+final class DeadlineWatch: @unchecked Sendable {
+    private let loop: EventLoop
+    private var exchanges: [Exchange] = []
+    private var task: RepeatedTask?
+
+    init(loop: EventLoop, every interval: TimeAmount) {
+        self.loop = loop
+        task = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in self?.expire() }
+    }
+
+    func add(_ exchange: Exchange, deadline: NIODeadline) {
+        exchange.watch = self
+        exchange.watchIndex = exchanges.count
+        exchange.deadline = deadline
+        exchanges.append(exchange)
+    }
+
+    func remove(_ exchange: Exchange) {
+        guard exchange.watch === self else { return }
+        let index = exchange.watchIndex
+        let last = exchanges.removeLast()
+        if last !== exchange {
+            exchanges[index] = last
+            last.watchIndex = index
+        }
+        exchange.watch = nil
+    }
+
+    /// Fails every exchange whose deadline has passed.
+    private func expire() {
+        let now = NIODeadline.now()
+        for exchange in exchanges where exchange.deadline <= now {
+            exchange.finish(.failure(UpstreamConnectionPool.Failure.timedOut))
+        }
+    }
+
+    func stop() { task?.cancel() }
 }
 
 /// Writes one request and collects its whole response, then finishes the request's exchange.

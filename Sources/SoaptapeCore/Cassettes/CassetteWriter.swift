@@ -80,6 +80,7 @@ public final class CassetteWriter: @unchecked Sendable {
     public func append(contentsOf interactions: [Interaction]) throws -> Range<Int> {
         guard !interactions.isEmpty else { return nextSequence..<nextSequence }
         let bodies = interactions.map(CassetteCoding.interactionBody)
+        let labels = interactions.map(\.label)
         return try lock.withLock {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(bodies.reduce(0) { $0 + $1.count + 80 })
@@ -101,8 +102,7 @@ public final class CassetteWriter: @unchecked Sendable {
             length += off_t(bytes.count)
             let numbers = nextSequence..<(nextSequence + interactions.count)
             nextSequence += interactions.count
-            for interaction in interactions {
-                let label = interaction.label
+            for label in labels {
                 if recorded[label] == nil { order.append(label) }
                 recorded[label, default: 0] += 1
             }
