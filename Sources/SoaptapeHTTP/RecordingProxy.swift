@@ -139,6 +139,8 @@ public final class RecordingProxy: Sendable {
             HeaderNameSet(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         }
         var headers = HTTPHeaders()
+        // Room for the pool's Host and Content-Length too: the headers are not grown one by one.
+        headers.reserveCapacity(request.headers.count + 2)
         for (name, value) in request.headers
         where !Self.hopByHop.contains(name) && connectionListed?.contains(name) != true {
             headers.add(name: name, value: value)

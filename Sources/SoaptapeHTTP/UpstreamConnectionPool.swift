@@ -43,17 +43,20 @@ final class UpstreamConnectionPool: @unchecked Sendable {
     /// connection that the upstream had closed is retried once on a fresh connection.
     func execute(_ request: HTTPRequestMessage, headers: HTTPHeaders, on loop: EventLoop,
                  _ completion: @escaping Completion) {
-        let fresh: @Sendable () -> Void = {
-            self.connect(on: loop).whenComplete { result in
-                switch result {
-                case .success(let channel): self.send(request, headers: headers, over: channel, on: loop, completion)
-                case .failure(let error): completion(.failure(error))
-                }
-            }
+        guard let channel = takeIdle(on: loop) else {
+            return connectAndSend(request, headers: headers, on: loop, completion)
         }
-        guard let channel = takeIdle(on: loop) else { return fresh() }
-        send(request, headers: headers, over: channel, on: loop) { result in
-            if case .failure(Failure.closedEarly) = result { fresh() } else { completion(result) }
+        send(request, headers: headers, over: channel, on: loop, retry: true, completion)
+    }
+
+    /// Sends the request over a new connection of `loop`.
+    private func connectAndSend(_ request: HTTPRequestMessage, headers: HTTPHeaders, on loop: EventLoop,
+                                _ completion: @escaping Completion) {
+        connect(on: loop).whenComplete { result in
+            switch result {
+            case .success(let channel): self.send(request, headers: headers, over: channel, on: loop, retry: false, completion)
+            case .failure(let error): completion(.failure(error))
+            }
         }
     }
 
@@ -109,13 +112,18 @@ final class UpstreamConnectionPool: @unchecked Sendable {
             .flatMapErrorThrowing { error in throw Failure.connect(String(describing: error)) }
     }
 
+    /// Sends the request over `channel`. With `retry`, a connection the upstream had closed before answering (a
+    /// pooled one gone stale) is replaced by a new one, once.
     private func send(_ request: HTTPRequestMessage, headers: HTTPHeaders, over channel: Channel, on loop: EventLoop,
-                      _ completion: @escaping Completion) {
+                      retry: Bool, _ completion: @escaping Completion) {
         let exchange = Exchange { result in
             switch result {
             case .success(let (response, keepAlive)):
                 if keepAlive && channel.isActive { self.giveBack(channel, on: loop) } else { channel.close(promise: nil) }
                 completion(.success(response))
+            case .failure(Failure.closedEarly) where retry:
+                channel.close(promise: nil)
+                self.connectAndSend(request, headers: headers, on: loop, completion)
             case .failure(let error):
                 channel.close(promise: nil)
                 completion(.failure(error))

@@ -86,9 +86,16 @@ public final class CassetteWriter: @unchecked Sendable {
             bytes.reserveCapacity(bodies.reduce(0) { $0 + $1.count + 80 })
             for (index, body) in bodies.enumerated() {
                 let sequence = nextSequence + index
-                bytes += (CassetteCoding.interactionMarker + "\(sequence)\nsequence: \(sequence)\n").utf8
+                let number = String(sequence).utf8
+                bytes.append(contentsOf: CassetteCoding.interactionMarker.utf8)
+                bytes.append(contentsOf: number)
+                bytes.append(static: "\nsequence: ")
+                bytes.append(contentsOf: number)
+                bytes.append(0x0A)
                 bytes += body
-                bytes += (CassetteCoding.endMarker + "\(sequence)\n").utf8
+                bytes.append(contentsOf: CassetteCoding.endMarker.utf8)
+                bytes.append(contentsOf: number)
+                bytes.append(0x0A)
             }
             // A write that fails part-way (disk full, a file-size limit) is cut off again, so the cassette stays
             // whole and a later interaction can still be appended after the last complete one.

@@ -95,7 +95,11 @@ public enum SoapMessage {
     public static func endpointKey(_ path: String) -> String {
         var path = path
         // ASCII paths (nearly all) are keyed over bytes, without Foundation: this runs for every request.
-        if let key = path.withUTF8({ asciiEndpointKey($0) }) { return key }
+        if let key = EndpointKeys.shared.key(for: path) { return key }
+        if let key = path.withUTF8({ asciiEndpointKey($0) }) {
+            EndpointKeys.shared.remember(key, for: path)
+            return key
+        }
         var key = (path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").lowercased()
         if let range = key.range(of: "/remote/") { key = String(key[range.lowerBound...]) }
         while key.count > 1 && key.hasSuffix("/") { key.removeLast() }
@@ -183,4 +187,21 @@ public enum SoapMessage {
 
 extension String {
     func trimmingXML() -> String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}
+
+/// Endpoint keys of the paths seen last: a client calls few endpoints, and each key would otherwise be made anew
+/// (lower-cased, trimmed) for every request. Bounded: emptied when it holds 256 paths.
+private final class EndpointKeys: @unchecked Sendable {
+    static let shared = EndpointKeys()
+    private let lock = NSLock()
+    private var keys: [String: String] = [:]
+
+    func key(for path: String) -> String? { lock.withLock { keys[path] } }
+
+    func remember(_ key: String, for path: String) {
+        lock.withLock {
+            if keys.count >= 256 { keys.removeAll(keepingCapacity: true) }
+            keys[path] = key
+        }
+    }
 }
