@@ -29,8 +29,11 @@ final class RecordBatch: @unchecked Sendable {
     private func write(to writer: CassetteWriter) {
         let written = interactions
         let waiting = continuations
+        // The next turn's batch starts with room for as many as this one held.
         interactions = []
+        interactions.reserveCapacity(written.count)
         continuations = []
+        continuations.reserveCapacity(waiting.count)
         do {
             try writer.append(contentsOf: written)
         } catch {

@@ -70,9 +70,11 @@ public struct InteractionRecorder: Sendable {
 
     /// The headers as recorded: dropped ones left out, credentials replaced.
     private func recorded(_ headers: [(name: String, value: String)]) -> [HeaderField] {
-        headers.compactMap { name, value in
-            if droppedHeaders.contains(name) { return nil }
-            return HeaderField(name, redactedHeaders.contains(name) ? Redactor.placeholder : value)
+        var fields: [HeaderField] = []
+        fields.reserveCapacity(headers.count)
+        for (name, value) in headers where !droppedHeaders.contains(name) {
+            fields.append(HeaderField(name, redactedHeaders.contains(name) ? Redactor.placeholder : value))
         }
+        return fields
     }
 }
