@@ -8,8 +8,8 @@ import SoaptapeCore
 final class RecordBatch: @unchecked Sendable {
     private let loop: EventLoop
     /// Touched only on `loop`.
-    private var interactions: [Interaction] = []
-    /// What to do once each of `interactions` is written (answer its client), in the same order.
+    private var batch = InteractionBatch()
+    /// What to do once each interaction of `batch` is written (answer its client), in the same order.
     private var continuations: [@Sendable () -> Void] = []
 
     init(loop: EventLoop) { self.loop = loop }
@@ -18,27 +18,23 @@ final class RecordBatch: @unchecked Sendable {
     /// (the failure is reported on standard error: the client is answered all the same).
     func add(_ interaction: Interaction, writer: CassetteWriter, then: @escaping @Sendable () -> Void) {
         loop.preconditionInEventLoop()
-        interactions.append(interaction)
+        batch.add(interaction)
         continuations.append(then)
-        if interactions.count == 1 {
+        if batch.count == 1 {
             // Tasks run once the loop has handled every ready socket: the end of this turn.
             loop.execute { self.write(to: writer) }
         }
     }
 
     private func write(to writer: CassetteWriter) {
-        let written = interactions
         let waiting = continuations
-        // The next turn's batch starts with room for as many as this one held.
-        interactions = []
-        interactions.reserveCapacity(written.count)
-        continuations = []
-        continuations.reserveCapacity(waiting.count)
         do {
-            try writer.append(contentsOf: written)
+            try writer.append(batch)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
         }
+        batch.removeAll()
+        continuations.removeAll(keepingCapacity: true)
         for then in waiting { then() }
     }
 }

@@ -47,8 +47,14 @@ enum CassetteCoding {
     /// emitter, straight into bytes: this runs once per proxied request, and the structure is fixed.
     static func interactionBody(_ interaction: Interaction) -> [UInt8] {
         var out: [UInt8] = []
+        appendInteractionBody(interaction, to: &out)
+        return out
+    }
+
+    /// `interactionBody`, appended to `out`.
+    static func appendInteractionBody(_ interaction: Interaction, to out: inout [UInt8]) {
         let request = interaction.request, response = interaction.response
-        out.reserveCapacity(request.body.count + response.body.count
+        out.reserveCapacity(out.count + request.body.count + response.body.count
                             + (request.body.count + response.body.count) / 8 + 1024)
         out.append(static: "recorded_at: ")
         scalar(interaction.recordedAt, into: &out)
@@ -87,7 +93,6 @@ enum CassetteCoding {
         }
         headers(response.headers, into: &out)
         body(response.body, into: &out)
-        return out
     }
 
     static func interactionText(_ interaction: Interaction) -> String {

@@ -16,6 +16,8 @@ public final class CassetteWriter: @unchecked Sendable {
     /// write is cut back to, known without a system call per interaction.
     private var length: off_t = 0
     private var recorded: [String: Int] = [:]
+    /// The text of the batch being written (its capacity kept between writes).
+    private var text: [UInt8] = []
     private var order: [String] = []
 
     /// Opens `path` for appending; creates it with `header` when it does not exist, and continues the
@@ -73,43 +75,53 @@ public final class CassetteWriter: @unchecked Sendable {
     }
 
     /// Appends `interactions` in order with one `write(2)`, numbered with the next sequence numbers; returns the
-    /// numbers given. A recorder that completes several interactions at once (one turn of an event loop) writes them
-    /// together: the cost of a system call, and of the file's lock, is shared. When the write fails none of them is
-    /// kept, and the cassette stays whole.
+    /// numbers given. When the write fails none of them is kept, and the cassette stays whole.
     @discardableResult
     public func append(contentsOf interactions: [Interaction]) throws -> Range<Int> {
-        guard !interactions.isEmpty else { return nextSequence..<nextSequence }
-        let bodies = interactions.map(CassetteCoding.interactionBody)
-        let labels = interactions.map(\.label)
+        var batch = InteractionBatch()
+        for interaction in interactions { batch.add(interaction) }
+        return try append(batch)
+    }
+
+    /// Appends the interactions of `batch` in order with one `write(2)`, numbered with the next sequence numbers;
+    /// returns the numbers given. A recorder that completes several interactions at once (one turn of an event loop)
+    /// writes them together: the cost of a system call, and of the file's lock, is shared; their text was made
+    /// before, outside the lock. When the write fails none of them is kept, and the cassette stays whole.
+    @discardableResult
+    public func append(_ batch: InteractionBatch) throws -> Range<Int> {
+        guard !batch.isEmpty else { return lock.withLock { nextSequence..<nextSequence } }
         return try lock.withLock {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(bodies.reduce(0) { $0 + $1.count + 80 })
-            for (index, body) in bodies.enumerated() {
-                let sequence = nextSequence + index
-                let number = String(sequence).utf8
-                bytes.append(contentsOf: CassetteCoding.interactionMarker.utf8)
-                bytes.append(contentsOf: number)
-                bytes.append(static: "\nsequence: ")
-                bytes.append(contentsOf: number)
-                bytes.append(0x0A)
-                bytes += body
-                bytes.append(contentsOf: CassetteCoding.endMarker.utf8)
-                bytes.append(contentsOf: number)
-                bytes.append(0x0A)
+            // The buffer is kept between writes: a batch's text is not allocated (and its pages touched) anew.
+            text.removeAll(keepingCapacity: true)
+            text.reserveCapacity(batch.text.count + 80 * batch.count)
+            batch.text.withUnsafeBufferPointer { encoded in
+                for (index, range) in batch.ranges.enumerated() {
+                    let number = String(nextSequence + index).utf8
+                    text.append(contentsOf: CassetteCoding.interactionMarker.utf8)
+                    text.append(contentsOf: number)
+                    text.append(static: "\nsequence: ")
+                    text.append(contentsOf: number)
+                    text.append(0x0A)
+                    text.append(contentsOf: UnsafeBufferPointer(rebasing: encoded[range]))
+                    text.append(contentsOf: CassetteCoding.endMarker.utf8)
+                    text.append(contentsOf: number)
+                    text.append(0x0A)
+                }
             }
             // A write that fails part-way (disk full, a file-size limit) is cut off again, so the cassette stays
             // whole and a later interaction can still be appended after the last complete one.
             do {
-                try write(bytes)
+                try write(text)
             } catch var failure as CassetteWriteError {
                 if length >= 0 { ftruncate(descriptor, length) }
-                failure.interactions = interactions.count
+                failure.interactions = batch.count
                 throw failure
             }
-            length += off_t(bytes.count)
-            let numbers = nextSequence..<(nextSequence + interactions.count)
-            nextSequence += interactions.count
-            for label in labels {
+            length += off_t(text.count)
+            if text.capacity > 1 << 20 { text = [] }  // a very large batch does not keep its memory
+            let numbers = nextSequence..<(nextSequence + batch.count)
+            nextSequence += batch.count
+            for label in batch.labels {
                 if recorded[label] == nil { order.append(label) }
                 recorded[label, default: 0] += 1
             }
