@@ -24,6 +24,23 @@ struct CassetteTests {
         return path
     }
 
+    @Test func batchesWrittenThroughOneReusedBatchReadAsIfWrittenOneByOne() throws {
+        // The record proxy encodes interactions into a batch its event loop keeps, and empties it after each write.
+        let one = try write((1...5).map { Self.interaction($0) })
+        let path = try Paths.folder([:]) + "/batched.yaml"
+        let writer = try CassetteWriter(path: path, header: CassetteHeader(
+            soaptape: "0.1.0", upstream: "http://127.0.0.1:8080", createdAt: "2026-11-22T12:00:00.000Z"))
+        var batch = InteractionBatch()
+        for group in [[1, 2], [3], [4, 5]] {
+            for sequence in group { batch.add(Self.interaction(sequence)) }
+            #expect(try writer.append(batch) == group.first!..<(group.last! + 1))
+            batch.removeAll()
+        }
+        #expect(try writer.append(batch).isEmpty)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == String(contentsOfFile: one, encoding: .utf8))
+        #expect(writer.summary.map(\.count) == [5])
+    }
+
     @Test func theTextReadsWellAndRoundTrips() throws {
         let path = try write([Self.interaction(1)])
         let text = try String(contentsOfFile: path, encoding: .utf8)
