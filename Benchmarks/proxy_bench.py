@@ -41,8 +41,9 @@ def rss_kib(pid):
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
-def wrk(port, script):
-    output = subprocess.run(["wrk", "-t2", "-c50", "-d" + DURATION, "--latency", "-s", script,
+def wrk(port, script, connections=50, duration=None):
+    threads = "-t2" if connections > 1 else "-t1"
+    output = subprocess.run(["wrk", threads, f"-c{connections}", "-d" + (duration or DURATION), "--latency", "-s", script,
                              f"http://127.0.0.1:{port}/Remote/Services88/Favourite.svc"],
                             capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
@@ -54,6 +55,11 @@ def wrk(port, script):
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {"rps": rps, "p50_ms": percentile("50"), "p99_ms": percentile("99"),
             "non_2xx": int(errors.group(1)) if errors else 0, "requests": int(re.search(r"(\d+) requests in", output).group(1))}
+
+
+def unloaded(port, script):
+    """p50 with one connection, one request at a time: what the hop itself adds, without queueing."""
+    return {"p50_one_connection_ms": wrk(port, script, connections=1, duration="3s")["p50_ms"]}
 
 
 def start_nginx(work, upstream, proxy=None):
@@ -104,8 +110,9 @@ def main(out, soaptape, mitmdump):
     try:
         wait_for(upstream, nginx)
         wait_for(nginx_proxy, nginx)
-        results.append({"target": "nginx direct", **wrk(upstream, script)})
-        results.append({"target": "nginx reverse proxy (no recording)", **wrk(nginx_proxy, script)})
+        results.append({"target": "nginx direct", **wrk(upstream, script), **unloaded(upstream, script)})
+        results.append({"target": "nginx reverse proxy (no recording)", **wrk(nginx_proxy, script),
+                        **unloaded(nginx_proxy, script)})
 
         port = free_port()
         cassette = os.path.join(work, "bench.yaml")
@@ -116,9 +123,11 @@ def main(out, soaptape, mitmdump):
         start_rss, _ = rss_kib(recorder.pid)
         result = wrk(port, script)
         end_rss, peak_rss = rss_kib(recorder.pid)
+        # Every answered request is in the cassette already (written before its answer left).
+        recorded = sum(1 for line in open(cassette) if line.startswith("# end of interaction "))
+        result.update(unloaded(port, script))
         recorder.send_signal(2)
         recorder.wait(timeout=30)
-        recorded = sum(1 for line in open(cassette) if line.startswith("# end of interaction "))
         results.append({"target": "soaptape record", **result, "rss_start_mib": start_rss / 1024,
                         "rss_end_mib": end_rss / 1024, "rss_peak_mib": peak_rss / 1024, "recorded": recorded})
 
@@ -128,7 +137,7 @@ def main(out, soaptape, mitmdump):
                                  "-w", flows, "-q", "--set", "flow_detail=0"], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         wait_for(port, mitm)
-        results.append({"target": "mitmproxy reverse mode, saving flows", **wrk(port, script)})
+        results.append({"target": "mitmproxy reverse mode, saving flows", **wrk(port, script), **unloaded(port, script)})
         mitm.terminate()
         mitm.wait(timeout=30)
     finally:

@@ -75,11 +75,13 @@ def main(directory):
         nginx_proxy = by.get("nginx reverse proxy (no recording)", {}).get("rps")
         mitm = by.get("mitmproxy reverse mode, saving flows", {}).get("rps")
         direct = by.get("nginx direct", {}).get("p50_ms")
+        direct_one = by.get("nginx direct", {}).get("p50_one_connection_ms")
         print()
         print("Record proxy: wrk -t2 -c50, a 1.2 KB SOAP POST, a 1 KB SOAP answer from nginx.")
         print()
-        print("| through | requests/s | p50 ms | p99 ms | ÷ nginx proxy | × mitmproxy | p50 over direct | notes |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("| through | requests/s | p50 ms | p99 ms | ÷ nginx proxy | × mitmproxy | p50 over direct "
+              "| one connection: p50 over direct | notes |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for row in rows:
             notes = ""
             if "recorded" in row:
@@ -89,7 +91,8 @@ def main(directory):
                 notes += f"; {row['non_2xx']} non-2xx"
             print(f"| {row['target']} | {row['rps']:,.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | "
                   f"{row['rps'] / nginx_proxy * 100:.0f}% | {row['rps'] / mitm:.1f}× | "
-                  f"+{row['p50_ms'] - direct:.2f} ms | {notes} |")
+                  f"+{row['p50_ms'] - direct:.2f} ms | "
+                  f"+{(row.get('p50_one_connection_ms') or 0) - (direct_one or 0):.3f} ms | {notes} |")
     print()
     print("Versions: " + "; ".join(open(f"{directory}/versions.txt").read().strip().splitlines()) + ".")
     print()
