@@ -12,12 +12,14 @@ enum RecordTiming {
         let request = HTTPRequestMessage(
             method: "POST", path: "/Remote/Services88/Favourite.svc",
             headers: [("Host", "127.0.0.1:8080"), ("Content-Type", "text/xml; charset=utf-8"),
-                      ("SOAPAction", "\"http://www.superoffice.net/ws/crm/NetServer/Services88/Favourite/ToggleFavourite\""),
+                      ("SOAPAction",
+                       "\"http://www.superoffice.net/ws/crm/NetServer/Services88/Favourite/ToggleFavourite\""),
                       ("Content-Length", String(requestBody.count))],
             body: requestBody)
         let response = HTTPResponseMessage(
             status: 200, headers: [("Server", "nginx"), ("Date", "Mon, 30 Nov 2026 12:00:00 GMT"),
-                                   ("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", String(responseBody.count)),
+                                   ("Content-Type", "text/xml; charset=utf-8"),
+                                   ("Content-Length", String(responseBody.count)),
                                    ("Connection", "keep-alive")],
             body: responseBody)
         let specSet = try SpecSet.load([specs])
@@ -40,7 +42,9 @@ enum RecordTiming {
             ("timestamp", { _ = Date().iso8601Milliseconds }),
             ("interaction", { _ = recorder.interaction(request, response, milliseconds: 1.5) }),
             ("append", { _ = try? writer.append(interaction) }),
-            ("interaction + append", { _ = try? writer.append(recorder.interaction(request, response, milliseconds: 1.5)) }),
+            ("interaction + append", {
+                _ = try? writer.append(recorder.interaction(request, response, milliseconds: 1.5))
+            }),
         ]
         let only = ProcessInfo.processInfo.environment["STEP"]
         for (name, body) in steps where only == nil || only == name {

@@ -73,7 +73,9 @@ struct ElementPath: Sendable {
 
     /// True when an element named `localName` in `namespace` passes the name test of step `index`.
     @inline(__always)
-    private func test(_ index: Int, _ localName: UnsafePointer<xmlChar>?, _ namespace: UnsafePointer<xmlChar>?) -> Bool {
+    private func test(_ index: Int, _ localName: UnsafePointer<xmlChar>?, _ namespace: UnsafePointer<xmlChar>?)
+        -> Bool
+    {
         let step = steps[index]
         if let name = step.localName, !name.equals(localName) { return false }
         if let required = step.namespace, !required.equals(namespace) { return false }

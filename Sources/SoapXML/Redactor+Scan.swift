@@ -31,7 +31,8 @@ extension Redactor {
         _ = LibXML2.initialized
         // libxml2 reads a memory document in place and looks past its last byte for a terminating NUL: it parses a
         // copy that has one (a Swift array's storage ends in whatever the heap holds).
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + 1) { terminated -> ScannedMessage? in
+        let capacity = bytes.count + 1
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { terminated -> ScannedMessage? in
             _ = terminated.initialize(from: bytes)
             terminated[bytes.count] = 0
             let buffer = UnsafeBufferPointer(rebasing: terminated[0..<bytes.count])
@@ -47,14 +48,15 @@ extension Redactor {
             let ctxt = kept.context
             ctxt.pointee._private = UnsafeMutableRawPointer(state)
             xmlSetStructuredErrorFunc(nil, { _, _ in })
-            let document = xmlCtxtReadMemory(ctxt, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                             Int32(buffer.count), nil, nil, LibXML2.parseOptions)
+            let start = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            let document = xmlCtxtReadMemory(ctxt, start, Int32(buffer.count), nil, nil, LibXML2.parseOptions)
             if let document { xmlFreeDoc(document) }
             ctxt.pointee._private = nil
             let wellFormed = !state.pointee.refused && ctxt.pointee.wellFormed != 0 && ctxt.pointee.nsWellFormed != 0
             // Only a context that read a whole document to its end is used again (nothing of it is left open).
             kept.uses += 1
-            ScanContextPool.shared.give(kept, reusable: wellFormed && !state.pointee.unreliable && state.pointee.open.isEmpty)
+            let whole = wellFormed && !state.pointee.unreliable && state.pointee.open.isEmpty
+            ScanContextPool.shared.give(kept, reusable: whole)
             if state.pointee.unreliable { return nil }
             guard wellFormed else {
                 return ScannedMessage(bodyFirstChild: nil, bytes: bytes, redactions: 0, wellFormed: false)
@@ -142,11 +144,14 @@ private struct ScanState {
 
     /// The parser's position in the input, in bytes.
     static func position(_ ctxt: xmlParserCtxtPtr) -> Int? {
-        guard let input = ctxt.pointee.input, let cur = input.pointee.cur, let base = input.pointee.base else { return nil }
+        guard let input = ctxt.pointee.input, let cur = input.pointee.cur, let base = input.pointee.base else {
+            return nil
+        }
         return Int(input.pointee.consumed) + (cur - base)
     }
 
-    mutating func start(_ ctxt: xmlParserCtxtPtr, localName: UnsafePointer<xmlChar>?, namespace: UnsafePointer<xmlChar>?) {
+    mutating func start(_ ctxt: xmlParserCtxtPtr, localName: UnsafePointer<xmlChar>?,
+                        namespace: UnsafePointer<xmlChar>?) {
         // libxml2 reports a start tag with its position on the tag's closing `>` (or the `/` of `/>`).
         guard ctxt.pointee.input?.pointee.buf?.pointee.encoder == nil, let position = Self.position(ctxt),
             position < bytes.count, bytes[position] == UInt8(ascii: ">") || bytes[position] == UInt8(ascii: "/")

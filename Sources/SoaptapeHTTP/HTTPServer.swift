@@ -41,8 +41,9 @@ public final class HTTPServer: Sendable {
     /// proxy's hot path).
     public static func start(
         host: String = "127.0.0.1", port: Int = 0, maximumBodySize: Int = 64 << 20, tls: TLSConfiguration? = nil,
-        respondOnLoop: @escaping @Sendable (HTTPRequestMessage, EventLoop, @escaping @Sendable (HTTPResponseMessage) -> Void)
-            -> Void
+        respondOnLoop: @escaping @Sendable (
+            HTTPRequestMessage, EventLoop, @escaping @Sendable (HTTPResponseMessage) -> Void
+        ) -> Void
     ) async throws -> HTTPServer {
         try await start(host: host, port: port, maximumBodySize: maximumBodySize, tls: tls, responder: .loop(respondOnLoop))
     }
@@ -61,8 +62,8 @@ public final class HTTPServer: Sendable {
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
-                    // Pipelined requests are kept in order by RequestHandler itself: NIO's pipelining handler stops reading
-                    // while a request is answered, which costs two epoll_ctl calls per request.
+                    // Pipelined requests are kept in order by RequestHandler itself: NIO's pipelining handler stops
+                    // reading while a request is answered, which costs two epoll_ctl calls per request.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: false, withErrorHandling: false)
                     try channel.pipeline.syncOperations.addHandler(
@@ -224,7 +225,9 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
         // One pass: the responder's headers without the two this server sets, then those two.
         var headers = HTTPHeaders()
         headers.reserveCapacity(response.headers.count + 2)
-        for (name, value) in response.headers where !Self.setHere.contains(name) { headers.add(name: name, value: value) }
+        for (name, value) in response.headers where !Self.setHere.contains(name) {
+            headers.add(name: name, value: value)
+        }
         headers.add(name: "Content-Length", value: String(response.body.count))
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status),

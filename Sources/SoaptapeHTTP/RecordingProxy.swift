@@ -229,15 +229,16 @@ public final class RecordingProxy: Sendable {
         return answer
     }
 
-    private func record(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage, started: ContinuousClock.Instant) {
+    private func record(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage,
+                        started: ContinuousClock.Instant) {
         guard let writer, let interaction = interaction(request, response, started: started) else { return }
         do { try writer.append(interaction) } catch { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
     }
 
     /// Records the exchange with the others completed in this turn of `loop`, then calls `then`: once they are
     /// written, so that no client has its answer before its interaction is in the cassette.
-    private func record(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage, started: ContinuousClock.Instant,
-                        on loop: EventLoop, then: @escaping @Sendable () -> Void) {
+    private func record(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage,
+                        started: ContinuousClock.Instant, on loop: EventLoop, then: @escaping @Sendable () -> Void) {
         guard let writer, let interaction = interaction(request, response, started: started) else { return then() }
         batches.batch(for: loop).add(interaction, writer: writer, then: then)
     }

@@ -54,7 +54,8 @@ final class UpstreamConnectionPool: @unchecked Sendable {
                                 _ completion: @escaping Completion) {
         connect(on: loop).whenComplete { result in
             switch result {
-            case .success(let channel): self.send(request, headers: headers, over: channel, on: loop, retry: false, completion)
+            case .success(let channel):
+                self.send(request, headers: headers, over: channel, on: loop, retry: false, completion)
             case .failure(let error): completion(.failure(error))
             }
         }
@@ -77,7 +78,8 @@ final class UpstreamConnectionPool: @unchecked Sendable {
     private func watch(on loop: EventLoop) -> DeadlineWatch {
         lock.withLock {
             if let watch = watches[ObjectIdentifier(loop)] { return watch }
-            let watch = DeadlineWatch(loop: loop, every: min(max(.nanoseconds(timeout.nanoseconds / 4), .milliseconds(10)), .seconds(1)))
+            let interval = min(max(TimeAmount.nanoseconds(timeout.nanoseconds / 4), .milliseconds(10)), .seconds(1))
+            let watch = DeadlineWatch(loop: loop, every: interval)
             watches[ObjectIdentifier(loop)] = watch
             return watch
         }

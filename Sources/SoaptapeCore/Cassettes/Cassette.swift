@@ -166,7 +166,8 @@ extension Date {
         let interval = timeIntervalSince1970
         var seconds = time_t(interval.rounded(.down))
         let milliseconds = min(999, max(0, Int((interval - Double(seconds)) * 1000)))
-        let fraction = milliseconds < 10 ? ".00\(milliseconds)Z" : milliseconds < 100 ? ".0\(milliseconds)Z" : ".\(milliseconds)Z"
+        let fraction = milliseconds < 10 ? ".00\(milliseconds)Z"
+            : milliseconds < 100 ? ".0\(milliseconds)Z" : ".\(milliseconds)Z"
         if let prefix = TimestampCache.shared.prefix(for: Int(seconds)) { return prefix + fraction }
         var parts = tm()
         gmtime_r(&seconds, &parts)

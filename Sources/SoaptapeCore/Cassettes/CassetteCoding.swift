@@ -154,7 +154,8 @@ enum CassetteCoding {
             out.reserveCapacity(out.count + end + 4 * lines + 1)
             var start = base
             while start < stop {
-                let found = memchr(start, 0x0A, stop - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }
+                let found = memchr(start, 0x0A, stop - start)
+                    .map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }
                 let lineEnd = found ?? stop
                 if lineEnd > start {
                     out.append(contentsOf: Self.indent)

@@ -15,8 +15,8 @@ public struct InteractionRecorder: Sendable {
     public var specs: SpecSet?
 
     /// A recorder redacting with `redactor` and `redactedHeaders`, identifying operations by `specs`.
-    public init(redactor: Redactor, redactedHeaders: HeaderNameSet, droppedHeaders: HeaderNameSet = HTTPHeaderRules.notForwarded,
-                specs: SpecSet?) {
+    public init(redactor: Redactor, redactedHeaders: HeaderNameSet,
+                droppedHeaders: HeaderNameSet = HTTPHeaderRules.notForwarded, specs: SpecSet?) {
         self.redactor = redactor
         self.redactedHeaders = redactedHeaders
         self.droppedHeaders = droppedHeaders
@@ -26,8 +26,9 @@ public struct InteractionRecorder: Sendable {
     /// The interaction for `request` answered by `response` after `milliseconds`. A response whose body arrived
     /// compressed is passed decoded, with the encoding it travelled in as `contentEncoding` (its
     /// `Content-Encoding` header is then not recorded: the cassette notes it instead).
-    public func interaction(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage, contentEncoding: String? = nil,
-                            milliseconds: Double, recordedAt: String = Date().iso8601Milliseconds) -> Interaction {
+    public func interaction(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage,
+                            contentEncoding: String? = nil, milliseconds: Double,
+                            recordedAt: String = Date().iso8601Milliseconds) -> Interaction {
         let requestBody = examined(request.body)
         // The response is read only when it may be a fault or hold a secret (most answers are neither).
         let mayBeFault = ByteSearch.isWide(response.body) || ByteSearch.contains(response.body, Self.faultWord)

@@ -7,7 +7,9 @@ public struct HeaderNameSet: Sendable, ExpressibleByArrayLiteral {
     /// A set of `names`, in any case.
     public init<Names: Sequence<String>>(_ names: Names) {
         var byLength: [Int: [[UInt8]]] = [:]
-        for name in Set(names.map { $0.lowercased() }) { byLength[name.utf8.count, default: []].append(Array(name.utf8)) }
+        for name in Set(names.map { $0.lowercased() }) {
+            byLength[name.utf8.count, default: []].append(Array(name.utf8))
+        }
         self.byLength = byLength
     }
 

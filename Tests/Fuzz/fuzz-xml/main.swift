@@ -12,7 +12,8 @@ public func fuzzXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         guard let scanned = redactor.scan(bytes), let parsed else { continue }
         let expected = redactor.redact(bytes, document: parsed)
         precondition(scanned.wellFormed, "the scan refused what the parser read")
-        precondition(scanned.bytes == expected.bytes && scanned.redactions == expected.count, "the scan redacted otherwise")
+        precondition(scanned.bytes == expected.bytes && scanned.redactions == expected.count,
+                     "the scan redacted otherwise")
         precondition(scanned.bodyFirstChild == parsed.bodyFirstChild, "the scan found another Body child")
     }
     guard let document = parsed else { return 0 }
@@ -26,7 +27,9 @@ public func fuzzXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 enum FuzzSeed {
-    static let redactors = [Redactor.superOffice, Redactor(selectors: [try! XPathSelector("//Body/*"), try! XPathSelector("/*/*/*")])]
+    static let redactors = [
+        Redactor.superOffice, Redactor(selectors: [try! XPathSelector("//Body/*"), try! XPathSelector("/*/*/*")]),
+    ]
 
     nonisolated(unsafe) static let envelope = try! XMLDocument(string: """
         <s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:f="http://www.superoffice.net/ws/crm/NetServer/Services88">
