@@ -15,12 +15,8 @@ struct MalformedClientTests {
     }
 
     /// Sends `bytes` on a fresh connection and reads until the server closes it (or 10 s pass).
-    static func exchange(_ port: Int, _ bytes: [UInt8], disconnect: Bool = false) throws -> String {
-        let client = try RawConnection(port: port)
-        defer { client.close() }
-        client.send(bytes)
-        if disconnect { return "" }
-        return String(decoding: client.readToEnd(), as: UTF8.self)
+    static func exchange(_ port: Int, _ bytes: [UInt8], disconnect: Bool = false) async throws -> String {
+        try await RawConnection.exchange(port: port, bytes, disconnect: disconnect)
     }
 
     static func expectFault(_ answer: String, status: String, reasonStart: String) throws {
@@ -40,7 +36,7 @@ struct MalformedClientTests {
     @Test func bytesThatAreNotHTTPGetA400Fault() async throws {
         let calls = Counter()
         let server = try await Self.server(calls: calls)
-        let answer = try Self.exchange(server.port, Array("GARBAGE\u{1} / NOT-HTTP\r\n\r\n".utf8))
+        let answer = try await Self.exchange(server.port, Array("GARBAGE\u{1} / NOT-HTTP\r\n\r\n".utf8))
         try Self.expectFault(answer, status: "400", reasonStart: "the request is not valid HTTP/1.1")
         try await Self.stillServes(server)
         #expect(calls.value == 1)
@@ -51,7 +47,7 @@ struct MalformedClientTests {
         let calls = Counter()
         let server = try await Self.server(calls: calls)
         let request = "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n<a/>\r\n0\r\n\r\n"
-        let answer = try Self.exchange(server.port, Array(request.utf8))
+        let answer = try await Self.exchange(server.port, Array(request.utf8))
         try Self.expectFault(answer, status: "400", reasonStart: "the request is not valid HTTP/1.1")
         try await Self.stillServes(server)
         #expect(calls.value == 1)
@@ -63,7 +59,7 @@ struct MalformedClientTests {
         let server = try await Self.server(calls: calls)
         for _ in 0..<20 {
             let head = "POST /x HTTP/1.1\r\nHost: h\r\nContent-Type: text/xml\r\nContent-Length: 5000\r\n\r\n"
-            _ = try Self.exchange(server.port, Array(head.utf8) + Array(repeating: UInt8(ascii: "x"), count: 1000),
+            _ = try await Self.exchange(server.port, Array(head.utf8) + Array(repeating: UInt8(ascii: "x"), count: 1000),
                                   disconnect: true)
         }
         try await Self.stillServes(server)
@@ -93,6 +89,19 @@ final class RawConnection: @unchecked Sendable {
         if connected != 0 {
             Glibc.close(descriptor)
             throw POSIXError(.ECONNREFUSED)
+        }
+    }
+
+    /// Sends `bytes` on a fresh connection and reads until the server closes it (or 10 s pass), on a thread of its
+    /// own: a blocking read on a test's task would hold one of the few threads the servers' tasks need.
+    static func exchange(port: Int, _ bytes: [UInt8], disconnect: Bool = false) async throws -> String {
+        let client = try RawConnection(port: port)
+        return await withCheckedContinuation { continuation in
+            Thread {
+                defer { client.close() }
+                client.send(bytes)
+                continuation.resume(returning: disconnect ? "" : String(decoding: client.readToEnd(), as: UTF8.self))
+            }.start()
         }
     }
 

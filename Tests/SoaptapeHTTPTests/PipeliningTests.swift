@@ -6,34 +6,18 @@ import Testing
 /// HTTP/1.1 pipelining: a client may send several requests before reading; the answers come back in the order the
 /// requests were sent, whichever is ready first.
 struct PipeliningTests {
-    /// Holds the first request's answer until a later request has been handed to the responder.
-    actor Gate {
-        private var isOpen = false
-        private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// The first request's answer, held until a later request has been answered.
+    final class HeldAnswer: @unchecked Sendable {
+        private let lock = NSLock()
+        private var held: (@Sendable () -> Void)?
 
-        func wait() async {
-            if isOpen { return }
-            await withCheckedContinuation { waiters.append($0) }
-        }
+        func hold(_ answer: @escaping @Sendable () -> Void) { lock.withLock { held = answer } }
 
-        func open() {
-            isOpen = true
-            for waiter in waiters { waiter.resume() }
-            waiters = []
-        }
+        func release() { lock.withLock { held }?() }
     }
 
-    /// Sends `text` on a fresh connection and reads until the server closes it, on a thread of its own: a blocking
-    /// read on the test's thread could starve the responder's tasks of the cooperative pool.
     static func exchange(_ port: Int, _ text: String) async throws -> String {
-        let client = try RawConnection(port: port)
-        return await withCheckedContinuation { continuation in
-            Thread {
-                defer { client.close() }
-                client.send(Array(text.utf8))
-                continuation.resume(returning: String(decoding: client.readToEnd(), as: UTF8.self))
-            }.start()
-        }
+        try await RawConnection.exchange(port: port, Array(text.utf8))
     }
 
     static func request(_ path: String, close: Bool = false) -> String {
@@ -42,14 +26,20 @@ struct PipeliningTests {
     }
 
     @Test func answersComeBackInRequestOrderWhenALaterOneIsReadyFirst() async throws {
-        let gate = Gate()
+        let held = HeldAnswer()
         let calls = Counter()
-        let server = try await HTTPServer.start { request in
+        // Answered on the connection's event loop: the second request is answered before the first.
+        let server = try await HTTPServer.start { request, _, answer in
             calls.add()
-            if request.path == "/first" { await gate.wait() }
-            if request.path == "/second" { await gate.open() }
-            return HTTPResponseMessage(status: 200, headers: [("Content-Type", "text/xml")],
-                                       body: Array("<\(request.path.dropFirst())/>".utf8))
+            let response = HTTPResponseMessage(status: 200, headers: [("Content-Type", "text/xml")],
+                                               body: Array("<\(request.path.dropFirst())/>".utf8))
+            switch request.path {
+            case "/first": held.hold { answer(response) }
+            case "/second":
+                answer(response)
+                held.release()
+            default: answer(response)
+            }
         }
         let answer = try await Self.exchange(
             server.port, Self.request("/first") + Self.request("/second") + Self.request("/third", close: true))
@@ -63,9 +53,9 @@ struct PipeliningTests {
 
     @Test func nothingAfterARequestThatClosesTheConnectionIsAnsweredOrHandedOn() async throws {
         let calls = Counter()
-        let server = try await HTTPServer.start { request in
+        let server = try await HTTPServer.start { request, _, answer in
             calls.add()
-            return HTTPResponseMessage(status: 200, headers: [], body: Array(request.path.utf8))
+            answer(HTTPResponseMessage(status: 200, headers: [], body: Array(request.path.utf8)))
         }
         let answer = try await Self.exchange(server.port, Self.request("/a", close: true) + Self.request("/b"))
         #expect(answer.components(separatedBy: "HTTP/1.1 ").count - 1 == 1, "answer: \(answer)")
