@@ -14,15 +14,7 @@ struct RedactorScanTests {
     ]
 
     static let handWritten = [
-        """
-        <?xml version="1.0"?>
-        <s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:f="urn:f">
-          <s:Header><f:ApplicationToken>tok-123</f:ApplicationToken>
-            <f:Credentials>  <f:Ticket>7T:abcdefgh12345678==</f:Ticket>  </f:Credentials></s:Header>
-          <s:Body><f:Login><f:User a='1'  b="x>y">me</f:User><f:Password><![CDATA[p<w>d]]></f:Password></f:Login>
-          <!-- <f:Password>not this</f:Password> --></s:Body>
-        </s:Envelope>
-        """,
+        RedactorTests.credentialsEnvelope,
         "<r><Secret><a>1</a><b><c>2</c></b><d/></Secret><a>3</a></r>",
         "<r><Password></Password><Password/><Password>  \n </Password><Password >x</Password   ></r>",
         "<r xmlns='urn:p' xmlns:p='urn:p'><p:b>5</p:b><b>6</b><q:b xmlns:q='urn:q'>7</q:b><Ticket a='&lt;'>&amp;&#60;</Ticket></r>",

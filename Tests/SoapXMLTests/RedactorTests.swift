@@ -21,16 +21,19 @@ struct RedactorTests {
         #expect(!ByteSearch.contains(Array("abc".utf8), []))
     }
 
+    /// Credentials in a header, in the body and inside CDATA, beside a commented-out one and a quoted `>`.
+    static let credentialsEnvelope = """
+        <?xml version="1.0"?>
+        <s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:f="urn:f">
+          <s:Header><f:ApplicationToken>tok-123</f:ApplicationToken>
+            <f:Credentials>  <f:Ticket>7T:abcdefgh12345678==</f:Ticket>  </f:Credentials></s:Header>
+          <s:Body><f:Login><f:User a='1'  b="x>y">me</f:User><f:Password><![CDATA[p<w>d]]></f:Password></f:Login>
+          <!-- <f:Password>not this</f:Password> --></s:Body>
+        </s:Envelope>
+        """
+
     @Test func credentialsAreReplacedAndNothingElseMoves() {
-        let xml = """
-            <?xml version="1.0"?>
-            <s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:f="urn:f">
-              <s:Header><f:ApplicationToken>tok-123</f:ApplicationToken>
-                <f:Credentials>  <f:Ticket>7T:abcdefgh12345678==</f:Ticket>  </f:Credentials></s:Header>
-              <s:Body><f:Login><f:User a='1'  b="x>y">me</f:User><f:Password><![CDATA[p<w>d]]></f:Password></f:Login>
-              <!-- <f:Password>not this</f:Password> --></s:Body>
-            </s:Envelope>
-            """
+        let xml = Self.credentialsEnvelope
         let (output, count) = redact(xml)
         #expect(count == 3)
         #expect(output == xml.replacingOccurrences(of: "tok-123", with: "${redacted}")
