@@ -9,8 +9,8 @@ public struct ScannedMessage: Sendable {
     public var bytes: [UInt8]
     /// How many values were replaced.
     public var redactions: Int
-    /// False when the bytes are not well-formed XML: then nothing was redacted and no Body was found, as when
-    /// `XMLDocument` refuses them.
+    /// False when the bytes are not well-formed XML: then no Body was found, and secrets were redacted by name
+    /// (`Redactor.redactByName`), as `redact` does for such bytes.
     public var wellFormed: Bool
 }
 
@@ -26,7 +26,8 @@ extension Redactor {
     public func scan(_ bytes: [UInt8]) -> ScannedMessage? {
         guard let paths = elementPaths else { return nil }
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else {
-            return ScannedMessage(bodyFirstChild: nil, bytes: bytes, redactions: 0, wellFormed: false)
+            let (redacted, count) = redactByName(bytes)
+            return ScannedMessage(bodyFirstChild: nil, bytes: redacted, redactions: count, wellFormed: false)
         }
         _ = LibXML2.initialized
         // libxml2 reads a memory document in place and looks past its last byte for a terminating NUL: it parses a
@@ -59,7 +60,8 @@ extension Redactor {
             ScanContextPool.shared.give(kept, reusable: whole)
             if state.pointee.unreliable { return nil }
             guard wellFormed else {
-                return ScannedMessage(bodyFirstChild: nil, bytes: bytes, redactions: 0, wellFormed: false)
+                let (redacted, count) = redactByName(bytes)
+                return ScannedMessage(bodyFirstChild: nil, bytes: redacted, redactions: count, wellFormed: false)
             }
             return ScannedMessage(bodyFirstChild: state.pointee.bodyFirstChild, bytes: state.pointee.rewritten(bytes),
                                   redactions: state.pointee.replacements.count, wellFormed: true)

@@ -23,6 +23,9 @@ public struct Redactor: Sendable {
     private let walksNatively: Bool
     /// The selectors as element name steps, when every one is only that (what `scan` needs).
     let elementPaths: [ElementPath]?
+    /// The local names the selectors end in (`//Credentials/Ticket` → Ticket): what is redacted by name in bytes
+    /// that are not well-formed XML, where no path can be followed.
+    let lastNames: [[UInt8]]
 
     /// SuperOffice's credentials: `ApplicationToken`, `Credentials/Ticket` (request headers and the ticket
     /// an authentication returns) and any `Password`, in any namespace.
@@ -49,6 +52,12 @@ public struct Redactor: Sendable {
         union = consistent && !selectors.isEmpty && !walksNatively
             ? try? XPathSelector(selectors.map { "(\($0.expression))" }.joined(separator: " | "), namespaces: namespaces)
             : nil
+        lastNames = selectors.compactMap { selector in
+            guard let step = selector.expression.split(separator: "/").last else { return nil }
+            let local = step.split(separator: ":").last ?? step
+            guard !local.isEmpty, local.allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) }) else { return nil }
+            return Array(local.utf8)
+        }
         // The last name test of a simple path (`//Credentials/Ticket` → Ticket) must appear in the text.
         var words: [[UInt8]] = []
         for selector in selectors {
@@ -70,14 +79,17 @@ public struct Redactor: Sendable {
         return ByteSearch.isWide(bytes) || hints.contains { Self.contains(bytes, $0) }
     }
 
-    /// The document with its secrets replaced, and how many values were replaced. Input that is not
-    /// well-formed XML is returned unchanged with a count of zero (it holds no element to redact).
-    /// Pass `document` when the bytes are already parsed, to save parsing them again.
+    /// The document with its secrets replaced, and how many values were replaced. In input that is not
+    /// well-formed XML (cut off, broken) no path can be followed: every element named like a selector's last step
+    /// has the text after its start tag replaced instead (`redactByName`). Pass `document` when the bytes are
+    /// already parsed, to save parsing them again.
     public func redact(_ bytes: [UInt8], document parsed: XMLDocument? = nil) -> (bytes: [UInt8], count: Int) {
         // Fast path for ASCII-compatible text that names none of the redacted elements. UTF-16 and UTF-32
         // (a byte-order mark, or NUL bytes among the first four) always take the full path.
         if !mayMatch(bytes) { return (bytes, 0) }
-        guard let document = parsed ?? (try? XMLDocument(bytes: bytes, name: "body")) else { return (bytes, 0) }
+        guard let document = parsed ?? (try? XMLDocument(bytes: bytes, name: "body")) else {
+            return redactByName(bytes)
+        }
         // What is redacted: elements (and attributes) as the nodes libxml2 found.
         var elements: [Node] = []
         var attributes: [(parent: Node, name: String)] = []
@@ -104,6 +116,73 @@ public struct Redactor: Sendable {
         var targets = Set(elements.map(Self.indexedPath))
         for (parent, name) in attributes { targets.insert(Self.indexedPath(parent) + "@" + name) }
         return rewriteTree(document, targets: targets)
+    }
+
+    /// For bytes that are not well-formed XML: every start tag whose local name is a selector's last step has the
+    /// text after it replaced, up to the next `<` (or the end of a CDATA section, or of the bytes when they are cut
+    /// off there). More than a parse would replace (`//Credentials/Ticket` becomes every `Ticket`), so that no
+    /// secret a parse would have found is kept because the document around it is broken.
+    public func redactByName(_ bytes: [UInt8]) -> (bytes: [UInt8], count: Int) {
+        guard !lastNames.isEmpty, mayMatch(bytes) else { return (bytes, 0) }
+        var replacements: [Range<Int>] = []
+        let n = bytes.count
+        var i = 0
+        func starts(_ text: StaticString, at index: Int) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard index + count <= n else { return false }
+            let start = text.utf8Start
+            for k in 0..<count where bytes[index + k] != start[k] { return false }
+            return true
+        }
+        while i < n {
+            guard bytes[i] == UInt8(ascii: "<") else { i += 1; continue }
+            var j = i + 1
+            while j < n, !Lexical.isSpace(bytes[j]), bytes[j] != UInt8(ascii: ">"), bytes[j] != UInt8(ascii: "/"),
+                bytes[j] != UInt8(ascii: "<") { j += 1 }
+            let qualified = bytes[(i + 1)..<j]
+            let local = qualified.lastIndex(of: UInt8(ascii: ":")).map { qualified[($0 + 1)...] } ?? qualified
+            guard !local.isEmpty, lastNames.contains(where: { $0.elementsEqual(local) }) else {
+                i = j
+                continue
+            }
+            // The rest of the start tag: attributes (quoted values may hold '>'), then '>' or '/>'.
+            var empty = false
+            while j < n, bytes[j] != UInt8(ascii: ">") {
+                if bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'") {
+                    let quote = bytes[j]
+                    j += 1
+                    while j < n, bytes[j] != quote { j += 1 }
+                }
+                empty = j < n && bytes[j] == UInt8(ascii: "/")
+                j += 1
+            }
+            guard j < n, !empty else {
+                i = j
+                continue
+            }
+            let start = j + 1
+            var end = start
+            if starts("<![CDATA[", at: start) {
+                end = start + 9
+                while end < n, !starts("]]>", at: end) { end += 1 }
+                end = min(end + 3, n)
+            } else {
+                while end < n, bytes[end] != UInt8(ascii: "<") { end += 1 }
+            }
+            if bytes[start..<end].contains(where: { !Lexical.isSpace($0) }) { replacements.append(start..<end) }
+            i = end
+        }
+        guard !replacements.isEmpty else { return (bytes, 0) }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var position = 0
+        for range in replacements {
+            output.append(contentsOf: bytes[position..<range.lowerBound])
+            output.append(contentsOf: Redactor.placeholder.utf8)
+            position = range.upperBound
+        }
+        output.append(contentsOf: bytes[position...])
+        return (output, replacements.count)
     }
 
     static func contains(_ bytes: [UInt8], _ word: [UInt8]) -> Bool { ByteSearch.contains(bytes, word) }

@@ -67,16 +67,21 @@ struct RedactorScanTests {
         #expect(redacted > 10_000)
     }
 
-    @Test func whatIsNotWellFormedIsLeftAsItCame() throws {
+    @Test func whatIsNotWellFormedHasItsSecretsRedactedByName() throws {
         let redactor = Redactor()
         for text in ["not xml <Password>x</Password>", "<r><Password>x</Password>", "<r><Password>x</r></Password>",
-                     "<!DOCTYPE r [<!ENTITY e 'x'>]><r><Password>&e;</Password></r>", "<r><Password>&undeclared;</Password></r>",
-                     "<p:r><Password>x</Password></p:r>", ""] {
-            let scanned = try #require(redactor.scan(Array(text.utf8)))
+                     "<!DOCTYPE r [<!ENTITY e 'x'>]><r><Password>&e;</Password></r>",
+                     "<r><Password>&undeclared;</Password></r>", "<p:r><Password>x</Password></p:r>"] {
+            let bytes = Array(text.utf8)
+            let scanned = try #require(redactor.scan(bytes))
             #expect(!scanned.wellFormed, "\(text)")
-            #expect(scanned.bytes == Array(text.utf8))
-            #expect(scanned.redactions == 0 && scanned.bodyFirstChild == nil)
+            #expect(scanned.bodyFirstChild == nil)
+            #expect(scanned.redactions == 1, "\(text)")
+            #expect(scanned.bytes == redactor.redact(bytes).bytes, "\(text): as the tree path redacts it")
+            #expect(String(decoding: scanned.bytes, as: UTF8.self).contains("<Password>${redacted}<"))
         }
+        let empty = try #require(redactor.scan([]))
+        #expect(!empty.wellFormed && empty.bytes.isEmpty && empty.redactions == 0)
     }
 
     @Test func whatTheScanCannotDoItSaysSo() throws {
@@ -105,7 +110,7 @@ struct RedactorScanTests {
             let first = try #require(redactor.scan(binds[round % 2]))
             #expect(first.wellFormed == (round % 2 == 0))
             let second = try #require(redactor.scan(unbound))
-            #expect(!second.wellFormed && second.bytes == unbound)
+            #expect(!second.wellFormed && second.bytes == Array("<p:a><Password>${redacted}</Password></p:a>".utf8))
             let third = try #require(redactor.scan(plain))
             #expect(third.wellFormed && third.bytes == plain && third.redactions == 0)
         }
