@@ -225,18 +225,8 @@ private struct ScanState {
 
     /// The input with every replacement made.
     func rewritten(_ input: [UInt8]) -> [UInt8] {
-        guard !replacements.isEmpty else { return input }
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count + 16 * replacements.count)
-        var position = 0
         // Leaves close in document order, so the ranges are already sorted and disjoint.
-        for range in replacements {
-            output.append(contentsOf: input[position..<range.lowerBound])
-            output.append(contentsOf: Redactor.placeholder.utf8)
-            position = range.upperBound
-        }
-        output.append(contentsOf: input[position...])
-        return output
+        Redactor.splice(input, replacing: replacements)
     }
 
     static let body = CString("Body")

@@ -127,13 +127,7 @@ public struct Redactor: Sendable {
         var replacements: [Range<Int>] = []
         let n = bytes.count
         var i = 0
-        func starts(_ text: StaticString, at index: Int) -> Bool {
-            let count = text.utf8CodeUnitCount
-            guard index + count <= n else { return false }
-            let start = text.utf8Start
-            for k in 0..<count where bytes[index + k] != start[k] { return false }
-            return true
-        }
+        func starts(_ text: StaticString, at index: Int) -> Bool { ByteSearch.has(text, in: bytes, at: index) }
         while i < n {
             guard bytes[i] == UInt8(ascii: "<") else { i += 1; continue }
             var j = i + 1
@@ -172,17 +166,22 @@ public struct Redactor: Sendable {
             if bytes[start..<end].contains(where: { !Lexical.isSpace($0) }) { replacements.append(start..<end) }
             i = end
         }
-        guard !replacements.isEmpty else { return (bytes, 0) }
+        return (Self.splice(bytes, replacing: replacements), replacements.count)
+    }
+
+    /// `bytes` with each of `ranges` (sorted, disjoint) replaced by `placeholder`.
+    static func splice(_ bytes: [UInt8], replacing ranges: [Range<Int>]) -> [UInt8] {
+        guard !ranges.isEmpty else { return bytes }
         var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
+        output.reserveCapacity(bytes.count + 16 * ranges.count)
         var position = 0
-        for range in replacements {
+        for range in ranges {
             output.append(contentsOf: bytes[position..<range.lowerBound])
-            output.append(contentsOf: Redactor.placeholder.utf8)
+            output.append(contentsOf: placeholder.utf8)
             position = range.upperBound
         }
         output.append(contentsOf: bytes[position...])
-        return (output, replacements.count)
+        return output
     }
 
     static func contains(_ bytes: [UInt8], _ word: [UInt8]) -> Bool { ByteSearch.contains(bytes, word) }
@@ -240,6 +239,15 @@ public struct Redactor: Sendable {
 
 /// Finding an ASCII word in a body without decoding it.
 public enum ByteSearch {
+    /// True when `bytes` hold `text` at `index`.
+    static func has(_ text: StaticString, in bytes: [UInt8], at index: Int) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard index >= 0, index + count <= bytes.count else { return false }
+        let start = text.utf8Start
+        for k in 0..<count where bytes[index + k] != start[k] { return false }
+        return true
+    }
+
     /// True when `bytes` contain `word`.
     public static func contains(_ bytes: [UInt8], _ word: [UInt8]) -> Bool {
         guard !word.isEmpty, bytes.count >= word.count else { return false }
@@ -305,18 +313,12 @@ private struct Scanner {
     }
 
     func rewrite() -> (bytes: [UInt8], count: Int) {
-        var replacements: [(Range<Int>, String)] = []
+        var replacements: [Range<Int>] = []
         var stack: [Open] = []
         var rootCounts: [ArraySlice<UInt8>: Int] = [:]
         var i = 0
         let n = bytes.count
-        func starts(_ text: StaticString, at index: Int) -> Bool {
-            let count = text.utf8CodeUnitCount
-            guard index + count <= n else { return false }
-            let start = text.utf8Start
-            for k in 0..<count where bytes[index + k] != start[k] { return false }
-            return true
-        }
+        func starts(_ text: StaticString, at index: Int) -> Bool { ByteSearch.has(text, in: bytes, at: index) }
         func skip(past text: StaticString, from index: Int) -> Int {
             var j = index
             while j + text.utf8CodeUnitCount <= n {
@@ -338,7 +340,7 @@ private struct Scanner {
                     if open.redacted, !open.hasChildren {
                         let content = bytes[open.contentStart..<i]
                         if content.contains(where: { !Lexical.isSpace($0) }) {
-                            replacements.append((open.contentStart..<i, Redactor.placeholder))
+                            replacements.append(open.contentStart..<i)
                         }
                     }
                 }
@@ -374,7 +376,7 @@ private struct Scanner {
                     let attribute = bytes[s...e]
                     let local = attribute.lastIndex(of: UInt8(ascii: ":")).map { attribute[($0 + 1)...] } ?? attribute
                     if k > j + 1, targets.contains(PathHash.attribute(path, local)) {
-                        replacements.append(((j + 1)..<k, Redactor.placeholder))
+                        replacements.append((j + 1)..<k)
                     }
                     j = k + 1
                     continue
@@ -386,16 +388,7 @@ private struct Scanner {
             if !selfClosing { stack.append(Open(name: name, path: path, redacted: redacted, contentStart: j + 1)) }
             i = j + 1
         }
-        guard !replacements.isEmpty else { return (bytes, 0) }
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var position = 0
-        for (range, text) in replacements.sorted(by: { $0.0.lowerBound < $1.0.lowerBound }) {
-            output.append(contentsOf: bytes[position..<range.lowerBound])
-            output.append(contentsOf: text.utf8)
-            position = range.upperBound
-        }
-        output.append(contentsOf: bytes[position...])
-        return (output, replacements.count)
+        return (Redactor.splice(bytes, replacing: replacements.sorted { $0.lowerBound < $1.lowerBound }),
+                replacements.count)
     }
 }
