@@ -55,21 +55,14 @@ public struct Redactor: Sendable {
         lastNames = selectors.compactMap { selector in
             guard let step = selector.expression.split(separator: "/").last else { return nil }
             let local = step.split(separator: ":").last ?? step
-            guard !local.isEmpty, local.allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) }) else { return nil }
+            guard !local.isEmpty, local.allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) }) else {
+                return nil
+            }
             return Array(local.utf8)
         }
-        // The last name test of a simple path (`//Credentials/Ticket` → Ticket) must appear in the text.
-        var words: [[UInt8]] = []
-        for selector in selectors {
-            guard let last = selector.expression.split(separator: "/").last,
-                last.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
-            else {
-                words = []
-                break
-            }
-            words.append(Array(last.utf8))
-        }
-        hints = words.isEmpty ? nil : words
+        // The last name test of a simple path (`//Credentials/Ticket` → Ticket) must appear in the text: when every
+        // selector ends in a name, those names are what a body must hold to have anything to redact.
+        hints = !lastNames.isEmpty && lastNames.count == selectors.count ? lastNames : nil
     }
 
     /// False when `bytes` surely hold nothing to redact (ASCII-compatible text naming none of the selected

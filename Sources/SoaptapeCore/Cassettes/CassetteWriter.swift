@@ -162,9 +162,11 @@ public struct CassetteWriteError: Error, CustomStringConvertible {
     /// `PATH: error: cannot write the cassette (reason)`.
     public var description: String {
         if opening { return "\(path): error: cannot write the cassette (\(reason)); pick another --cassette" }
-        let lost = interactions == 1 ? "this interaction was" : "these \(interactions) interactions were"
-        return "\(path): error: cannot write the cassette (\(reason)); \(lost) not recorded, the cassette is "
-            + "left whole, and the client was answered; free some space or pick another --cassette"
+        let lost = interactions == 1 ? "this interaction was not recorded, the cassette is left whole, and the client "
+            + "was answered" : "these \(interactions) interactions were not recorded, the cassette is left whole, and "
+            + "their clients were answered"
+        return "\(path): error: cannot write the cassette (\(reason)); \(lost); free some space or pick another "
+            + "--cassette"
     }
     /// True when the cassette could not be opened at all (nothing was recording yet).
     public var opening = false
