@@ -109,6 +109,35 @@ struct CassetteTests {
         #expect(try CassetteLoader.load(path).cassette.interactions == [interaction, Self.interaction(2, body: Array("<r>\u{85}</r>\n".utf8))])
     }
 
+    @Test func bodiesOfEveryShapeRoundTripAndAreBase64OnlyWhenTheyMust() throws {
+        // Lengths around the eight-byte steps of the encoder's survey, empty lines, runs of trailing newlines, a body
+        // long enough to need its newline count summed more than once, and each byte YAML cannot carry in a block
+        // at each place of a word.
+        var bodies: [[UInt8]] = []
+        for length in 1...40 {
+            bodies.append((0..<length).map { (index: Int) -> UInt8 in index % 7 == 6 ? 0x0A : UInt8(0x61 + index % 26) })
+            let opening: [UInt8] = Array("<a>\n\n\t<b/>\n".utf8)
+            let newlines = [UInt8](repeating: 0x0A, count: length % 4)
+            bodies.append(opening + newlines + [UInt8](repeating: 0x78, count: length))
+        }
+        bodies.append(Array(repeating: 0x0A, count: 3000))
+        bodies.append(Array(String(repeating: "<line>x</line>\n", count: 400).utf8))
+        var unreadable: [[UInt8]] = []
+        let controls: [UInt8] = Array(0x00...0x08) + Array(0x0B...0x1F) + [0x7F]
+        for byte in controls {
+            for place in [0, 5, 8, 13, 16, 19] {
+                var body = Array("<r>twenty bytes</r>\n".utf8)
+                body[place] = byte
+                unreadable.append(body)
+            }
+        }
+        let interactions = (bodies + unreadable).enumerated().map { Self.interaction($0.offset + 1, body: $0.element) }
+        let path = try write(interactions)
+        #expect(try CassetteLoader.load(path).cassette.interactions == interactions)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.components(separatedBy: "  body_base64: ").count - 1 == unreadable.count)
+    }
+
     @Test func bodiesYAMLCannotCarryAreBase64() throws {
         let odd: [UInt8] = Array("<r>\r\n".utf8) + [0xE9] + Array("</r>".utf8)
         let path = try write([Self.interaction(1, body: odd)])

@@ -18,13 +18,11 @@ enum CassetteCoding {
     }
 
     /// True when YAML can carry `bytes` as a readable block: UTF-8 text without carriage returns or control
-    /// characters other than tab and newline. ASCII (nearly every SOAP body) is checked byte by byte.
+    /// characters other than tab and newline. ASCII (nearly every SOAP body) is checked without decoding.
     static func isBlockText(_ bytes: [UInt8]) -> Bool {
         let ascii = bytes.withUnsafeBufferPointer { buffer -> Bool? in
-            // One table lookup per byte, no branch: 1 marks a control character YAML cannot carry, 2 a non-ASCII byte.
-            var seen: UInt8 = 0
-            for byte in buffer { seen |= blockTextClass[Int(byte)] }
-            return seen & 2 != 0 ? nil : seen == 0
+            let survey = TextSurvey(buffer)
+            return survey.isASCII ? !survey.hasControl : nil
         }
         if let ascii { return ascii }
         guard let text = String(validating: bytes, as: UTF8.self) else { return false }
@@ -36,10 +34,73 @@ enum CassetteCoding {
         return true
     }
 
-    /// Per byte: 0 when a readable block may hold it, 1 for a control character other than tab and newline, 2 for a
-    /// byte of a multi-byte UTF-8 sequence (decided on the decoded text).
-    private static let blockTextClass: [UInt8] = (0..<256).map { byte in
-        byte >= 0x80 ? 2 : (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F ? 1 : 0
+    /// What one pass over a body's bytes tells: whether all are ASCII, whether a control character other than tab
+    /// and newline is among them, and how many newlines there are. Eight bytes at a time (SWAR), then byte by byte.
+    struct TextSurvey {
+        /// True when every byte is below 0x80.
+        var isASCII: Bool
+        /// True when a byte is a control character YAML cannot carry in a block (not tab, not newline), or DEL.
+        var hasControl: Bool
+        /// How many newline bytes there are.
+        var newlines: Int
+
+        init(_ buffer: UnsafeBufferPointer<UInt8>) {
+            var all: UInt64 = 0
+            var control: UInt64 = 0
+            var newlines = 0
+            var index = 0
+            if let base = buffer.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                // Newlines are counted per byte lane (each lane at most 255 before the lanes are summed).
+                var newlineLanes: UInt64 = 0
+                var rounds = 0
+                while index + 8 <= buffer.count {
+                    let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    all |= word
+                    // Exact per byte for ASCII (a byte at 0x80 or above is caught by `all` and decided on the text).
+                    let below20 = ~((word | Self.high) &- Self.lanes &* 0x20) & Self.high
+                    let newline = Self.equal(word, 0x0A)
+                    control |= (below20 & ~Self.equal(word, 0x09) & ~newline) | Self.equal(word, 0x7F)
+                    newlineLanes &+= newline >> 7
+                    rounds += 1
+                    if rounds == 255 {
+                        newlines &+= Self.sumOfLanes(newlineLanes)
+                        newlineLanes = 0
+                        rounds = 0
+                    }
+                    index += 8
+                }
+                newlines &+= Self.sumOfLanes(newlineLanes)
+            }
+            while index < buffer.count {
+                let byte = buffer[index]
+                all |= UInt64(byte)
+                if (byte < 0x20 && byte != 0x09 && byte != 0x0A) || byte == 0x7F { control = 1 }
+                if byte == 0x0A { newlines += 1 }
+                index += 1
+            }
+            isASCII = all & Self.high == 0
+            hasControl = control != 0
+            self.newlines = newlines
+        }
+
+        private static let lanes: UInt64 = 0x0101_0101_0101_0101
+        private static let high: UInt64 = 0x8080_8080_8080_8080
+
+        /// The sum of the eight bytes of `lanes`.
+        @inline(__always)
+        private static func sumOfLanes(_ lanes: UInt64) -> Int {
+            let pairs = (lanes & 0x00FF_00FF_00FF_00FF) &+ ((lanes >> 8) & 0x00FF_00FF_00FF_00FF)
+            return Int(truncatingIfNeeded: (pairs &* 0x0001_0001_0001_0001) >> 48)
+        }
+
+        /// 0x80 in each byte of `word` equal to `byte`, 0 elsewhere (exact: no borrow between bytes).
+        @inline(__always)
+        private static func equal(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+            let x = word ^ (lanes &* UInt64(byte))
+            let low7 = ~high
+            return ~(((x & low7) &+ low7) | x | low7)
+        }
     }
 
     /// The interaction's text, as UTF-8, without its first and last lines (marker and sequence are added by
@@ -124,7 +185,9 @@ enum CassetteCoding {
 
     static func body(_ bytes: [UInt8], into out: inout [UInt8]) {
         if bytes.isEmpty { return }
-        guard isBlockText(bytes) else {
+        // ASCII (nearly every SOAP body) is surveyed once, for both the check and the room its block needs.
+        let survey = bytes.withUnsafeBufferPointer { TextSurvey($0) }
+        guard survey.isASCII ? !survey.hasControl : isBlockText(bytes) else {
             out.append(contentsOf: "  body_base64: \(Data(bytes).base64EncodedString())\n".utf8)
             return
         }
@@ -139,33 +202,38 @@ enum CassetteCoding {
         // A literal block: | keeps one final newline, |- none, |+ several. Each non-empty line gets four spaces.
         var trailing = 0
         while trailing < bytes.count, bytes[bytes.count - 1 - trailing] == 0x0A { trailing += 1 }
-        out.append(contentsOf: ("  body: |" + (trailing == 0 ? "-" : trailing > 1 ? "+" : "") + "\n").utf8)
+        out.append(static: trailing == 0 ? "  body: |-\n" : trailing > 1 ? "  body: |+\n" : "  body: |\n")
         let end = bytes.count - min(trailing, 1)
-        // Each line is copied whole after its indentation, into capacity reserved for all of them at once.
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var lines = 1
-            var cursor = base
-            let stop = base + end
-            while cursor < stop, let newline = memchr(cursor, 0x0A, stop - cursor) {
-                lines += 1
-                cursor = UnsafePointer(newline.assumingMemoryBound(to: UInt8.self)) + 1
-            }
-            out.reserveCapacity(out.count + end + 4 * lines + 1)
-            var start = base
-            while start < stop {
-                let found = memchr(start, 0x0A, stop - start)
-                    .map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }
-                let lineEnd = found ?? stop
-                if lineEnd > start {
-                    out.append(contentsOf: Self.indent)
-                    out.append(contentsOf: UnsafeBufferPointer(start: start, count: lineEnd - start))
+        // Room for every line indented is filled with spaces at once; each line is copied after its indentation, and
+        // what an empty line's indentation would have taken is given back at the end.
+        let newlines = survey.isASCII ? survey.newlines : bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0x20, count: end + 4 * (newlines + 1) + 1))
+        let written = bytes.withUnsafeBufferPointer { buffer in
+            out.withUnsafeMutableBufferPointer { output -> Int in
+                guard let base = buffer.baseAddress, let target = output.baseAddress else { return 0 }
+                var write = target + start
+                var line = base
+                let stop = base + end
+                while line < stop {
+                    let lineEnd = memchr(line, 0x0A, stop - line)
+                        .map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? stop
+                    if lineEnd > line {
+                        write += 4
+                        write.update(from: line, count: lineEnd - line)
+                        write += lineEnd - line
+                    }
+                    if lineEnd < stop {
+                        write.pointee = 0x0A
+                        write += 1
+                    }
+                    line = lineEnd + 1
                 }
-                if lineEnd < stop { out.append(0x0A) }
-                start = lineEnd + 1
+                write.pointee = 0x0A
+                return write + 1 - target
             }
         }
-        out.append(0x0A)
+        out.removeLast(out.count - written)
     }
 
     /// A block scalar line's indentation under `body: |`.
@@ -186,24 +254,28 @@ enum CassetteCoding {
             return
         }
         out.append(0x22)
-        // ASCII (nearly every header value) is escaped byte by byte; other text scalar by scalar.
+        // ASCII (nearly every header value) is copied in runs between the bytes that need escaping; other text is
+        // escaped scalar by scalar.
         var ascii = text
         let escapedASCII = ascii.withUTF8 { bytes -> Bool in
-            guard !bytes.contains(where: { $0 >= 0x80 }) else { return false }
-            for byte in bytes {
+            var all: UInt8 = 0
+            for byte in bytes { all |= byte }
+            guard all < 0x80 else { return false }
+            var run = 0
+            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
+                run = index + 1
+                out.append(0x5C)
                 switch byte {
-                case 0x22: out.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-                case 0x09: out.append(contentsOf: [0x5C, 0x74])
-                case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-                case 0..<0x20, 0x7F:
-                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30])
-                    out.append(Self.hexDigits[Int(byte >> 4)])
-                    out.append(Self.hexDigits[Int(byte & 0x0F)])
-                default: out.append(byte)
+                case 0x22, 0x5C: out.append(byte)
+                case 0x0A: out.append(0x6E)
+                case 0x09: out.append(0x74)
+                case 0x0D: out.append(0x72)
+                default:
+                    out.append(contentsOf: [0x75, 0x30, 0x30, Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0x0F)]])
                 }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
             return true
         }
         if escapedASCII {
@@ -234,6 +306,13 @@ enum CassetteCoding {
 
     private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
+    /// Per byte: 1 when a plain scalar may not hold it anywhere (controls, quotes, flow and anchor indicators and the
+    /// like; C1 controls and NBSP start with 0xC2), else 0.
+    private static let plainUnsafe: [UInt8] = (0..<256).map { byte in
+        byte < 0x20 || [0x7F, 0x22, 0x27, 0x7B, 0x7D, 0x5B, 0x5D, 0x2C, 0x26, 0x2A, 0x21, 0x7C, 0x3E, 0x25, 0x40, 0x60, 0xC2]
+            .contains(byte) ? 1 : 0
+    }
+
     static let reservedWords: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"]
 
     /// Conservative: starts with a letter, digit or slash, holds no YAML indicator sequence, and does not read
@@ -245,18 +324,15 @@ enum CassetteCoding {
             let letter = (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) || first >= 0x80
             let digit = first >= 0x30 && first <= 0x39
             guard letter || digit || first == 0x2F else { return false }
+            // One table lookup per byte and no branch: an indicator anywhere, ": " or " #" rule the plain form out.
+            var unsafe: UInt8 = 0
             var previous: UInt8 = 0
             for byte in utf8 {
-                switch byte {
-                // Quotes, flow and anchor indicators and the like; C1 controls and NBSP start with 0xC2.
-                case 0..<0x20, 0x7F, 0x22, 0x27, 0x7B, 0x7D, 0x5B, 0x5D, 0x2C, 0x26, 0x2A, 0x21, 0x7C, 0x3E, 0x25, 0x40,
-                     0x60, 0xC2:
-                    return false
-                case 0x20 where previous == 0x3A: return false  // ": "
-                case 0x23 where previous == 0x20: return false  // " #"
-                default: previous = byte
-                }
+                unsafe |= plainUnsafe[Int(byte)] | (byte == 0x20 && previous == 0x3A ? 1 : 0)
+                    | (byte == 0x23 && previous == 0x20 ? 1 : 0)
+                previous = byte
             }
+            if unsafe != 0 { return false }
             // Numbers, booleans and nulls are decided on the text.
             return digit || utf8.count <= 5 ? nil : true
         }
