@@ -37,12 +37,12 @@ public final class HTTPServer: Sendable {
     }
 
     /// Starts listening on `host:port`, answering every request on the event loop of its connection: `respondOnLoop`
-    /// calls its third argument with the answer, on that loop. No task and no future is made per request (the record
-    /// proxy's hot path).
+    /// calls its third argument with the answer, on that loop. No task and no future is made per request, and the
+    /// request and answer stay in NIO's buffers (the record proxy's hot path).
     public static func start(
         host: String = "127.0.0.1", port: Int = 0, maximumBodySize: Int = 64 << 20, tls: TLSConfiguration? = nil,
         respondOnLoop: @escaping @Sendable (
-            HTTPRequestMessage, EventLoop, @escaping @Sendable (HTTPResponseMessage) -> Void
+            ReceivedRequest, EventLoop, @escaping @Sendable (OutgoingResponse) -> Void
         ) -> Void
     ) async throws -> HTTPServer {
         try await start(host: host, port: port, maximumBodySize: maximumBodySize, tls: tls, responder: .loop(respondOnLoop))
@@ -84,7 +84,7 @@ public final class HTTPServer: Sendable {
 /// How a server answers: in a task (may await anything), or on the connection's event loop.
 enum Responder: Sendable {
     case task(@Sendable (HTTPRequestMessage) async -> HTTPResponseMessage)
-    case loop(@Sendable (HTTPRequestMessage, EventLoop, @escaping @Sendable (HTTPResponseMessage) -> Void) -> Void)
+    case loop(@Sendable (ReceivedRequest, EventLoop, @escaping @Sendable (OutgoingResponse) -> Void) -> Void)
 }
 
 /// Collects each request, hands it to the responder, and writes the answers in the order the requests came
@@ -111,7 +111,7 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
         var number: Int
         var keepAlive: Bool
         var version: HTTPVersion
-        var response: HTTPResponseMessage?
+        var response: OutgoingResponse?
     }
 
     private var state = State.idle
@@ -123,8 +123,9 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
     /// True when NIO asked to read while too many answers were owed.
     private var readWithheld = false
     private let maximumPending = 16
-    /// The headers `write` sets on every answer.
-    private static let setHere: HeaderNameSet = ["content-length", "connection"]
+    /// The headers never written as the responder gave them: hop-by-hop ones, and `Content-Length` and `Connection`,
+    /// which `write` sets on every answer.
+    private static let neverPassed = HTTPHeaderRules.notForwarded
 
     init(maximumBodySize: Int, responder: Responder) {
         self.maximumBodySize = maximumBodySize
@@ -151,23 +152,21 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
         case (.end, .receiving(let head, let body)):
             // Nothing a client sends after a request that closes the connection is answered, nor handed on.
             state = head.isKeepAlive ? .idle : .closing
-            let request = HTTPRequestMessage(
-                method: head.method.rawValue, path: head.uri,
-                headers: head.headers.map { ($0.name, $0.value) },
-                body: body.map { Array($0.readableBytesView) } ?? [])
+            let request = ReceivedRequest(head: head, body: body ?? ByteBuffer())
             // The responder may answer later (a proxy forwarding upstream); the answer is written on this
             // connection's event loop, after the answers to the requests before it.
             let number = owe(keepAlive: head.isKeepAlive, version: head.version)
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let answer: @Sendable (HTTPResponseMessage) -> Void = { response in
+            let answer: @Sendable (OutgoingResponse) -> Void = { response in
                 let (handler, context) = bound.value
                 handler.pay(number, response, context: context)
             }
             switch responder {
             case .task(let respond):
                 let promise = context.eventLoop.makePromise(of: HTTPResponseMessage.self)
-                promise.completeWithTask { await respond(request) }
-                promise.futureResult.whenSuccess(answer)
+                let message = request.message
+                promise.completeWithTask { await respond(message) }
+                promise.futureResult.whenSuccess { answer(OutgoingResponse($0)) }
             case .loop(let respond):
                 respond(request, context.eventLoop, answer)
             }
@@ -179,7 +178,7 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
             let response = HTTPResponseMessage(
                 status: 413, headers: [("Content-Type", SoapMessage.contentType(version, action: nil))],
                 body: Array(SoapMessage.fault(version, sender: true, reason: reason).utf8))
-            pay(owe(keepAlive: false, version: head.version), response, context: context)
+            pay(owe(keepAlive: false, version: head.version), OutgoingResponse(response), context: context)
         default:
             // Parts out of order: the HTTP decoder already reports malformed requests; drop the connection.
             context.close(promise: nil)
@@ -194,7 +193,7 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     /// Records answer `number` and writes every answer now ready, in order.
-    private func pay(_ number: Int, _ response: HTTPResponseMessage, context: ChannelHandlerContext) {
+    private func pay(_ number: Int, _ response: OutgoingResponse, context: ChannelHandlerContext) {
         guard let index = slots.firstIndex(where: { $0.number == number }) else { return }
         slots[index].response = response
         while let first = slots.first, let ready = first.response {
@@ -220,22 +219,19 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
         }
     }
 
-    private func write(_ response: HTTPResponseMessage, keepAlive: Bool, version: HTTPVersion,
+    private func write(_ response: OutgoingResponse, keepAlive: Bool, version: HTTPVersion,
                        context: ChannelHandlerContext) {
-        // One pass: the responder's headers without the two this server sets, then those two.
+        // One pass: the responder's headers without those set here or hop-by-hop, then the two set here.
         var headers = HTTPHeaders()
         headers.reserveCapacity(response.headers.count + 2)
-        for (name, value) in response.headers where !Self.setHere.contains(name) {
+        for (name, value) in response.headers where !Self.neverPassed.contains(name) {
             headers.add(name: name, value: value)
         }
-        headers.add(name: "Content-Length", value: String(response.body.count))
+        headers.add(name: "Content-Length", value: String(response.body.readableBytes))
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
-        let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status),
-                                    headers: headers)
+        let head = HTTPResponseHead(version: version, status: response.status, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        var buffer = context.channel.allocator.buffer(capacity: response.body.count)
-        buffer.writeBytes(response.body)
-        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             let channel = context.channel
@@ -257,6 +253,6 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
         let response = HTTPResponseMessage(
             status: 400, headers: [("Content-Type", SoapMessage.contentType(.soap11, action: nil))],
             body: Array(SoapMessage.fault(.soap11, sender: true, reason: reason).utf8))
-        pay(owe(keepAlive: false, version: .http1_1), response, context: context)
+        pay(owe(keepAlive: false, version: .http1_1), OutgoingResponse(response), context: context)
     }
 }

@@ -106,42 +106,56 @@ public final class RecordingProxy: Sendable {
     }
 
     /// Answers one client request on `loop`, calling `answer` on that loop: forwarded over a pooled connection of
-    /// that loop when the upstream is plain http, otherwise through AsyncHTTPClient.
-    public func respond(to request: HTTPRequestMessage, on loop: EventLoop,
-                        _ answer: @escaping @Sendable (HTTPResponseMessage) -> Void) {
+    /// that loop when the upstream is plain http (its head and body passed on as read, its answer passed back as it
+    /// came), otherwise through AsyncHTTPClient.
+    public func respond(to received: ReceivedRequest, on loop: EventLoop,
+                        _ answer: @escaping @Sendable (OutgoingResponse) -> Void) {
         guard let pool else {
-            loop.makeFutureWithTask { await self.respond(to: request) }.whenSuccess(answer)
+            let request = received.message
+            loop.makeFutureWithTask { await self.respond(to: request) }.whenSuccess { answer(OutgoingResponse($0)) }
             return
         }
-        if let early = answerFromCassette(request) { return answer(early) }
+        if configuration.mode == .new || configuration.mode == .none,
+           let early = answerFromCassette(received.message) {
+            return answer(OutgoingResponse(early))
+        }
         let started = ContinuousClock.now
-        var outbound = request
-        outbound.path = basePath + request.path
-        pool.execute(outbound, headers: forwardedHeaders(request), on: loop) { result in
+        var head = received.head
+        head.version = .http1_1
+        if !basePath.isEmpty { head.uri = basePath + head.uri }
+        head.headers = forwardedHeaders(received.head.headers)
+        pool.execute(head, body: received.body, on: loop) { result in
             switch result {
-            case .success(var response):
-                response.headers.removeAll { Self.hopByHop.contains($0.name) }
-                let reply = response
-                self.record(request, reply, started: started, on: loop) { answer(reply) }
+            case .success(let response):
+                let reply = OutgoingResponse(status: response.head.status, headers: response.head.headers,
+                                             body: response.body)
+                guard self.writer != nil else { return answer(reply) }
+                // The cassette's copy: hop-by-hop headers left out, the body as bytes.
+                let recorded = HTTPResponseMessage(
+                    status: Int(response.head.status.code),
+                    headers: response.head.headers.compactMap { Self.hopByHop.contains($0.name) ? nil : ($0.name, $0.value) },
+                    body: Array(response.body.readableBytesView))
+                self.record(received.message, recorded, started: started, on: loop) { answer(reply) }
             case .failure(let error):
+                let request = received.message
                 let (status, cause) = Self.describe(error, timeout: self.configuration.timeout)
                 let reply = self.fault(Self.version(of: request), sender: false, status: status,
                                        "the upstream \(self.configuration.upstream) could not answer: \(cause)")
-                guard self.configuration.recordErrors else { return answer(reply) }
-                self.record(request, reply, started: started, on: loop) { answer(reply) }
+                guard self.configuration.recordErrors else { return answer(OutgoingResponse(reply)) }
+                self.record(request, reply, started: started, on: loop) { answer(OutgoingResponse(reply)) }
             }
         }
     }
 
     /// The headers forwarded upstream: hop-by-hop ones and those the client's Connection header lists left out.
-    private func forwardedHeaders(_ request: HTTPRequestMessage) -> HTTPHeaders {
-        let connectionListed = request.header("Connection").map { value in
+    private func forwardedHeaders(_ received: HTTPHeaders) -> HTTPHeaders {
+        let connectionListed = received.first(name: "Connection").map { value in
             HeaderNameSet(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         }
         var headers = HTTPHeaders()
         // Room for the pool's Host and Content-Length too: the headers are not grown one by one.
-        headers.reserveCapacity(request.headers.count + 2)
-        for (name, value) in request.headers
+        headers.reserveCapacity(received.count + 2)
+        for (name, value) in received
         where !Self.hopByHop.contains(name) && connectionListed?.contains(name) != true {
             headers.add(name: name, value: value)
         }
@@ -204,7 +218,7 @@ public final class RecordingProxy: Sendable {
     private func forward(_ request: HTTPRequestMessage, version: SoapVersion) async -> HTTPResponseMessage {
         var outbound = HTTPClientRequest(url: configuration.upstream + request.path)
         outbound.method = HTTPMethod(rawValue: request.method)
-        outbound.headers = forwardedHeaders(request)
+        outbound.headers = forwardedHeaders(HTTPHeaders(request.headers))
         if !request.body.isEmpty || request.method == "POST" {
             outbound.body = .bytes(ByteBuffer(bytes: request.body))
         }

@@ -35,27 +35,39 @@ final class UpstreamConnectionPool: @unchecked Sendable {
         hostHeader = "\(host):\(port)"
     }
 
-    /// What a forwarded request ends with: the upstream's response, or why there is none.
-    typealias Completion = @Sendable (Result<HTTPResponseMessage, Error>) -> Void
+    /// An upstream's whole answer, as NIO read it.
+    struct Response {
+        /// The status line and headers.
+        var head: HTTPResponseHead
+        /// The body (empty when none came).
+        var body: ByteBuffer
+    }
 
-    /// Sends the request on `loop`, over an idle connection of that loop or a new one, and calls `completion` on
-    /// `loop` once. `headers` go as given, with `Host` and `Content-Length` added: they must hold neither. A pooled
-    /// connection that the upstream had closed is retried once on a fresh connection.
-    func execute(_ request: HTTPRequestMessage, headers: HTTPHeaders, on loop: EventLoop,
-                 _ completion: @escaping Completion) {
+    /// What a forwarded request ends with: the upstream's response, or why there is none.
+    typealias Completion = @Sendable (Result<Response, Error>) -> Void
+
+    /// Sends the request (`head` and `body`) on `loop`, over an idle connection of that loop or a new one, and calls
+    /// `completion` on `loop` once. `head`'s headers go as given, with `Host` and `Content-Length` added: they must
+    /// hold neither. A pooled connection that the upstream had closed is retried once on a fresh connection.
+    func execute(_ head: HTTPRequestHead, body: ByteBuffer, on loop: EventLoop, _ completion: @escaping Completion) {
+        var head = head
+        // The forwarded headers never hold these two (HTTPHeaderRules.notForwarded): set here, they are added.
+        head.headers.add(name: "Host", value: hostHeader)
+        head.headers.add(name: "Content-Length", value: String(body.readableBytes))
+        let request = ResponseCollector.Outbound(head: head, body: body)
         guard let channel = takeIdle(on: loop) else {
-            return connectAndSend(request, headers: headers, on: loop, completion)
+            return connectAndSend(request, on: loop, completion)
         }
-        send(request, headers: headers, over: channel, on: loop, retry: true, completion)
+        send(request, over: channel, on: loop, retry: true, completion)
     }
 
     /// Sends the request over a new connection of `loop`.
-    private func connectAndSend(_ request: HTTPRequestMessage, headers: HTTPHeaders, on loop: EventLoop,
+    private func connectAndSend(_ request: ResponseCollector.Outbound, on loop: EventLoop,
                                 _ completion: @escaping Completion) {
         connect(on: loop).whenComplete { result in
             switch result {
             case .success(let channel):
-                self.send(request, headers: headers, over: channel, on: loop, retry: false, completion)
+                self.send(request, over: channel, on: loop, retry: false, completion)
             case .failure(let error): completion(.failure(error))
             }
         }
@@ -116,7 +128,7 @@ final class UpstreamConnectionPool: @unchecked Sendable {
 
     /// Sends the request over `channel`. With `retry`, a connection the upstream had closed before answering (a
     /// pooled one gone stale) is replaced by a new one, once.
-    private func send(_ request: HTTPRequestMessage, headers: HTTPHeaders, over channel: Channel, on loop: EventLoop,
+    private func send(_ request: ResponseCollector.Outbound, over channel: Channel, on loop: EventLoop,
                       retry: Bool, _ completion: @escaping Completion) {
         let exchange = Exchange { result in
             switch result {
@@ -125,36 +137,31 @@ final class UpstreamConnectionPool: @unchecked Sendable {
                 completion(.success(response))
             case .failure(Failure.closedEarly) where retry:
                 channel.close(promise: nil)
-                self.connectAndSend(request, headers: headers, on: loop, completion)
+                self.connectAndSend(request, on: loop, completion)
             case .failure(let error):
                 channel.close(promise: nil)
                 completion(.failure(error))
             }
         }
         watch(on: loop).add(exchange, deadline: .now() + timeout)
-        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: request.path,
-                                   headers: headers)
-        // The forwarded headers never hold these two (HTTPHeaderRules.notForwarded): set here, they are added.
-        head.headers.add(name: "Host", value: hostHeader)
-        head.headers.add(name: "Content-Length", value: String(request.body.count))
-        channel.writeAndFlush(ResponseCollector.Outbound(head: head, body: request.body, exchange: exchange), promise: nil)
+        channel.writeAndFlush(ResponseCollector.Sending(request: request, exchange: exchange), promise: nil)
     }
 }
 
 /// One request in flight on an upstream connection: finished once, by its response, an error or its deadline.
 final class Exchange: @unchecked Sendable {
-    private var completion: (@Sendable (Result<(HTTPResponseMessage, Bool), Error>) -> Void)?
+    private var completion: (@Sendable (Result<(UpstreamConnectionPool.Response, Bool), Error>) -> Void)?
     /// Where the exchange is watched for its deadline (both touched on its loop only).
     fileprivate var watch: DeadlineWatch?
     fileprivate var watchIndex = 0
     fileprivate var deadline = NIODeadline.distantFuture
 
-    init(_ completion: @escaping @Sendable (Result<(HTTPResponseMessage, Bool), Error>) -> Void) {
+    init(_ completion: @escaping @Sendable (Result<(UpstreamConnectionPool.Response, Bool), Error>) -> Void) {
         self.completion = completion
     }
 
     /// Finishes the exchange with `result`, unless it has finished already (all on the connection's loop).
-    func finish(_ result: Result<(HTTPResponseMessage, Bool), Error>) {
+    func finish(_ result: Result<(UpstreamConnectionPool.Response, Bool), Error>) {
         guard let completion else { return }
         self.completion = nil
         watch?.remove(self)
@@ -206,12 +213,18 @@ final class DeadlineWatch: @unchecked Sendable {
 /// Writes one request and collects its whole response, then finishes the request's exchange.
 private final class ResponseCollector: ChannelDuplexHandler, @unchecked Sendable {
     typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = Outbound
+    typealias OutboundIn = Sending
     typealias OutboundOut = HTTPClientRequestPart
 
-    struct Outbound {
+    /// A request to send: its head (with `Host` and `Content-Length`) and body.
+    struct Outbound: Sendable {
         var head: HTTPRequestHead
-        var body: [UInt8]
+        var body: ByteBuffer
+    }
+
+    /// A request on its way, and the exchange its answer finishes.
+    struct Sending {
+        var request: Outbound
         var exchange: Exchange
     }
 
@@ -224,15 +237,13 @@ private final class ResponseCollector: ChannelDuplexHandler, @unchecked Sendable
     init(maximumBodySize: Int) { self.maximumBodySize = maximumBodySize }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let request = unwrapOutboundIn(data)
-        pending = request.exchange
+        let sending = unwrapOutboundIn(data)
+        pending = sending.exchange
         head = nil
         body = nil
         received = false
-        context.write(wrapOutboundOut(.head(request.head)), promise: nil)
-        var buffer = context.channel.allocator.buffer(capacity: request.body.count)
-        buffer.writeBytes(request.body)
-        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        context.write(wrapOutboundOut(.head(sending.request.head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(sending.request.body))), promise: nil)
         context.write(wrapOutboundOut(.end(nil)), promise: promise)
     }
 
@@ -260,10 +271,8 @@ private final class ResponseCollector: ChannelDuplexHandler, @unchecked Sendable
         case .end:
             guard let head, let exchange = pending else { return }
             pending = nil
-            let bytes = body.map { Array($0.readableBytesView) } ?? []
+            let response = UpstreamConnectionPool.Response(head: head, body: body ?? ByteBuffer())
             body = nil
-            let response = HTTPResponseMessage(status: Int(head.status.code),
-                                               headers: head.headers.map { ($0.name, $0.value) }, body: bytes)
             exchange.finish(.success((response, head.isKeepAlive)))
         }
     }

@@ -127,12 +127,13 @@ struct ServeCommand: AsyncParsableCommand {
         let server: HTTPServer
         do {
             server = try await HTTPServer.start(host: address.host, port: address.port, maximumBodySize: maxBody) {
-                request, loop, reply in
+                received, loop, reply in
                 activity.touch()
+                let request = received.message
                 let answer = session.respond(to: request)
                 if let complaint = answer.complaint { FileHandle.standardError.write(Data((complaint + "\n").utf8)) }
                 let deliver: @Sendable () -> Void = {
-                    reply(answer.response)
+                    reply(OutgoingResponse(answer.response))
                     if let exitAfter, request.path != ServeSession.reportPath {
                         // Stop once the answer has been handed to the connection (`reply` writes it first).
                         loop.execute { if session.requestCount >= exitAfter { latch.fire("after \(exitAfter) requests") } }

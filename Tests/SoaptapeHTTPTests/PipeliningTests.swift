@@ -31,9 +31,9 @@ struct PipeliningTests {
         // Answered on the connection's event loop: the second request is answered before the first.
         let server = try await HTTPServer.start { request, _, answer in
             calls.add()
-            let response = HTTPResponseMessage(status: 200, headers: [("Content-Type", "text/xml")],
-                                               body: Array("<\(request.path.dropFirst())/>".utf8))
-            switch request.path {
+            let response = OutgoingResponse(HTTPResponseMessage(status: 200, headers: [("Content-Type", "text/xml")],
+                                                                body: Array("<\(request.head.uri.dropFirst())/>".utf8)))
+            switch request.head.uri {
             case "/first": held.hold { answer(response) }
             case "/second":
                 answer(response)
@@ -55,7 +55,7 @@ struct PipeliningTests {
         let calls = Counter()
         let server = try await HTTPServer.start { request, _, answer in
             calls.add()
-            answer(HTTPResponseMessage(status: 200, headers: [], body: Array(request.path.utf8)))
+            answer(OutgoingResponse(HTTPResponseMessage(status: 200, headers: [], body: Array(request.head.uri.utf8))))
         }
         let answer = try await Self.exchange(server.port, Self.request("/a", close: true) + Self.request("/b"))
         #expect(answer.components(separatedBy: "HTTP/1.1 ").count - 1 == 1, "answer: \(answer)")
