@@ -25,46 +25,47 @@ extension Redactor {
     /// network, no entity expansion, a DOCTYPE refused.
     public func scan(_ bytes: [UInt8]) -> ScannedMessage? {
         guard let paths = elementPaths else { return nil }
-        guard !bytes.isEmpty, bytes.count < Int(Int32.max) else {
+        guard !bytes.isEmpty, bytes.count < Int(Int32.max) - 1024 else {
             let (redacted, count) = redactByName(bytes)
             return ScannedMessage(bodyFirstChild: nil, bytes: redacted, redactions: count, wellFormed: false)
         }
         _ = LibXML2.initialized
-        // libxml2 reads a memory document in place and looks past its last byte for a terminating NUL: it parses a
-        // copy that has one (a Swift array's storage ends in whatever the heap holds).
-        let capacity = bytes.count + 1
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { terminated -> ScannedMessage? in
-            _ = terminated.initialize(from: bytes)
-            terminated[bytes.count] = 0
-            let buffer = UnsafeBufferPointer(rebasing: terminated[0..<bytes.count])
-            guard var kept = ScanContextPool.shared.take() else { return nil }
-            // The state lives behind a pointer: libxml2's callbacks reach it through the context, without the
-            // exclusivity checks a class's stored properties would cost on every element.
-            let state = UnsafeMutablePointer<ScanState>.allocate(capacity: 1)
-            state.initialize(to: ScanState(paths: paths, bytes: buffer))
-            defer {
-                state.deinitialize(count: 1)
-                state.deallocate()
+        // A NUL-terminated copy, and a small document's copy padded with spaces (LibXML2.withTerminatedCopy).
+        let padding = bytes.withUnsafeBytes { LibXML2.mayPad($0) } ? LibXML2.padding : 0
+        return bytes.withUnsafeBytes { original in
+            LibXML2.withTerminatedCopy(original, padding: padding) { padded -> ScannedMessage? in
+                let buffer = UnsafeBufferPointer(rebasing: padded[0..<bytes.count])
+                guard var kept = ScanContextPool.shared.take() else { return nil }
+                // The state lives behind a pointer: libxml2's callbacks reach it through the context, without the
+                // exclusivity checks a class's stored properties would cost on every element.
+                let state = UnsafeMutablePointer<ScanState>.allocate(capacity: 1)
+                state.initialize(to: ScanState(paths: paths, bytes: buffer))
+                defer {
+                    state.deinitialize(count: 1)
+                    state.deallocate()
+                }
+                let ctxt = kept.context
+                ctxt.pointee._private = UnsafeMutableRawPointer(state)
+                xmlSetStructuredErrorFunc(nil, { _, _ in })
+                let start = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+                let document = xmlCtxtReadMemory(ctxt, start, Int32(buffer.count + padding), nil, nil,
+                                                 LibXML2.parseOptions)
+                if let document { xmlFreeDoc(document) }
+                ctxt.pointee._private = nil
+                let wellFormed = !state.pointee.refused && ctxt.pointee.wellFormed != 0 && ctxt.pointee.nsWellFormed != 0
+                // Only a context that read a whole document to its end is used again (nothing of it is left open).
+                kept.uses += 1
+                let whole = wellFormed && !state.pointee.unreliable && state.pointee.open.isEmpty
+                ScanContextPool.shared.give(kept, reusable: whole)
+                if state.pointee.unreliable { return nil }
+                guard wellFormed else {
+                    let (redacted, count) = redactByName(bytes)
+                    return ScannedMessage(bodyFirstChild: nil, bytes: redacted, redactions: count, wellFormed: false)
+                }
+                return ScannedMessage(bodyFirstChild: state.pointee.bodyFirstChild,
+                                      bytes: state.pointee.rewritten(bytes),
+                                      redactions: state.pointee.replacements.count, wellFormed: true)
             }
-            let ctxt = kept.context
-            ctxt.pointee._private = UnsafeMutableRawPointer(state)
-            xmlSetStructuredErrorFunc(nil, { _, _ in })
-            let start = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-            let document = xmlCtxtReadMemory(ctxt, start, Int32(buffer.count), nil, nil, LibXML2.parseOptions)
-            if let document { xmlFreeDoc(document) }
-            ctxt.pointee._private = nil
-            let wellFormed = !state.pointee.refused && ctxt.pointee.wellFormed != 0 && ctxt.pointee.nsWellFormed != 0
-            // Only a context that read a whole document to its end is used again (nothing of it is left open).
-            kept.uses += 1
-            let whole = wellFormed && !state.pointee.unreliable && state.pointee.open.isEmpty
-            ScanContextPool.shared.give(kept, reusable: whole)
-            if state.pointee.unreliable { return nil }
-            guard wellFormed else {
-                let (redacted, count) = redactByName(bytes)
-                return ScannedMessage(bodyFirstChild: nil, bytes: redacted, redactions: count, wellFormed: false)
-            }
-            return ScannedMessage(bodyFirstChild: state.pointee.bodyFirstChild, bytes: state.pointee.rewritten(bytes),
-                                  redactions: state.pointee.replacements.count, wellFormed: true)
         }
     }
 }

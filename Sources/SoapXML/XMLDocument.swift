@@ -95,6 +95,20 @@ extension XMLDocument {
         guard buffer.count < Int(Int32.max) else {
             throw XMLParseError(file: name, line: 1, column: 1, message: "the document is larger than 2 GiB, which libxml2 cannot read")
         }
+        // A small document is parsed from a copy padded with spaces (faster, the same tree); when that fails, the
+        // document itself is parsed again, so that an error's line and column are the document's own.
+        if LibXML2.mayPad(buffer), let document = LibXML2.withTerminatedCopy(buffer, padding: LibXML2.padding, { padded in
+            try? parseOnce(UnsafeRawBufferPointer(padded), name: name, names: names)
+        }) {
+            return document
+        }
+        return try parseOnce(buffer, name: name, names: names)
+    }
+
+    private static func parseOnce(_ buffer: UnsafeRawBufferPointer, name: String, names: XMLNameTable?)
+        throws(XMLParseError) -> xmlDocPtr
+    {
+        let base = buffer.baseAddress!
         guard let ctxt = xmlCreateMemoryParserCtxt(base.assumingMemoryBound(to: CChar.self), Int32(buffer.count)) else {
             throw XMLParseError(file: name, line: 1, column: 1, message: "libxml2 could not start a parser (out of memory?)")
         }

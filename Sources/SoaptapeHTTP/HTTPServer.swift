@@ -221,11 +221,15 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     private func write(_ response: OutgoingResponse, keepAlive: Bool, version: HTTPVersion,
                        context: ChannelHandlerContext) {
-        // One pass: the responder's headers without those set here or hop-by-hop, then the two set here.
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(response.headers.count + 2)
-        for (name, value) in response.headers where !Self.neverPassed.contains(name) {
-            headers.add(name: name, value: value)
+        // The responder's headers without those set here or hop-by-hop (taken as they are when none is there), then
+        // the two set here.
+        var headers = response.headers
+        if headers.contains(where: { Self.neverPassed.contains($0.name) }) {
+            headers = HTTPHeaders()
+            headers.reserveCapacity(response.headers.count + 2)
+            for (name, value) in response.headers where !Self.neverPassed.contains(name) {
+                headers.add(name: name, value: value)
+            }
         }
         headers.add(name: "Content-Length", value: String(response.body.readableBytes))
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
