@@ -1,15 +1,15 @@
 /// A set of HTTP header names, asked case-insensitively without lower-casing (and so allocating) the name asked
 /// about: the proxy asks it for every header of every request and response.
 public struct HeaderNameSet: Sendable, ExpressibleByArrayLiteral {
-    /// The names, lower-case, grouped by their UTF-8 length.
-    private let byLength: [Int: [[UInt8]]]
+    /// The names, lower-case, grouped by their UTF-8 length: `byLength[n]` holds those of n bytes (an array, not a
+    /// dictionary, so that asking costs no hashing).
+    private let byLength: [[[UInt8]]]
 
     /// A set of `names`, in any case.
     public init<Names: Sequence<String>>(_ names: Names) {
-        var byLength: [Int: [[UInt8]]] = [:]
-        for name in Set(names.map { $0.lowercased() }) {
-            byLength[name.utf8.count, default: []].append(Array(name.utf8))
-        }
+        let lowercased = Set(names.map { $0.lowercased() })
+        var byLength = [[[UInt8]]](repeating: [], count: (lowercased.map(\.utf8.count).max() ?? 0) + 1)
+        for name in lowercased.sorted() { byLength[name.utf8.count].append(Array(name.utf8)) }
         self.byLength = byLength
     }
 
@@ -19,8 +19,9 @@ public struct HeaderNameSet: Sendable, ExpressibleByArrayLiteral {
     /// True when `name` is in the set, compared without regard to ASCII case.
     public func contains(_ name: String) -> Bool {
         let utf8 = name.utf8
-        guard let candidates = byLength[utf8.count] else { return false }
-        return candidates.contains { Self.equalsIgnoringCase(utf8, lowercase: $0) }
+        let count = utf8.count
+        guard count < byLength.count, !byLength[count].isEmpty else { return false }
+        return byLength[count].contains { Self.equalsIgnoringCase(utf8, lowercase: $0) }
     }
 
     /// True when `name` equals `lowercase` (lower-case ASCII bytes) without regard to ASCII case.
@@ -41,7 +42,7 @@ public struct HeaderNameSet: Sendable, ExpressibleByArrayLiteral {
     }
 
     /// The names, lower-case.
-    public var names: [String] { byLength.values.flatMap { $0.map { String(decoding: $0, as: UTF8.self) } } }
+    public var names: [String] { byLength.flatMap { $0.map { String(decoding: $0, as: UTF8.self) } } }
 }
 
 extension String {
