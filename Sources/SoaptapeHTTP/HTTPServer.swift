@@ -62,10 +62,11 @@ public final class HTTPServer: Sendable {
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
-                    // Pipelined requests are kept in order by RequestHandler itself: NIO's pipelining handler stops
-                    // reading while a request is answered, which costs two epoll_ctl calls per request.
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: false, withErrorHandling: false)
+                    // NIO decodes requests; RequestHandler writes answers as bytes itself (OutgoingResponse.encoded),
+                    // and keeps pipelined requests in order: NIO's pipelining handler stops reading while a request
+                    // is answered, which costs two epoll_ctl calls per request.
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try channel.pipeline.syncOperations.addHandler(
                         RequestHandler(maximumBodySize: maximumBodySize, responder: responder))
                 }
@@ -94,8 +95,8 @@ enum Responder: Sendable {
 /// `maximumPending` requests is read no further until answers catch up.
 private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private enum State {
         case idle
@@ -123,10 +124,6 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
     /// True when NIO asked to read while too many answers were owed.
     private var readWithheld = false
     private let maximumPending = 16
-    /// The headers never written as the responder gave them: hop-by-hop ones, and `Content-Length` and `Connection`,
-    /// which `write` sets on every answer.
-    private static let neverPassed = HTTPHeaderRules.notForwarded
-
     init(maximumBodySize: Int, responder: Responder) {
         self.maximumBodySize = maximumBodySize
         self.responder = responder
@@ -221,22 +218,23 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     private func write(_ response: OutgoingResponse, keepAlive: Bool, version: HTTPVersion,
                        context: ChannelHandlerContext) {
-        // The responder's headers without those set here or hop-by-hop (taken as they are when none is there), then
-        // the two set here.
-        var headers = response.headers
-        if headers.contains(where: { Self.neverPassed.contains($0.name) }) {
-            headers = HTTPHeaders()
-            headers.reserveCapacity(response.headers.count + 2)
-            for (name, value) in response.headers where !Self.neverPassed.contains(name) {
-                headers.add(name: name, value: value)
-            }
+        let bytes: ByteBuffer
+        switch response.encoded(version: version, keepAlive: keepAlive, allocator: context.channel.allocator) {
+        case .success(let encoded):
+            bytes = encoded
+        case .failure(let invalid):
+            // Nothing of an answer that could split or break the framing is sent: a fault says what was wrong.
+            let reason = "the answer's header \"\(invalid.name.filter { $0.isASCII && !$0.isNewline })\" is not valid "
+                + "HTTP (a name must be a token, a value must hold no control characters); fix it where the answer "
+                + "comes from (a hand-edited cassette?)"
+            let fault = OutgoingResponse(HTTPResponseMessage(
+                status: 500, headers: [("Content-Type", SoapMessage.contentType(.soap11, action: nil))],
+                body: Array(SoapMessage.fault(.soap11, sender: false, reason: reason).utf8)))
+            guard case .success(let encoded) = fault.encoded(version: version, keepAlive: keepAlive,
+                                                             allocator: context.channel.allocator) else { return }
+            bytes = encoded
         }
-        headers.add(name: "Content-Length", value: String(response.body.readableBytes))
-        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
-        let head = HTTPResponseHead(version: version, status: response.status, headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        let done = context.writeAndFlush(wrapOutboundOut(bytes))
         if !keepAlive {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
