@@ -118,7 +118,9 @@ final class UpstreamConnectionPool: @unchecked Sendable {
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    // NIO decodes answers; requests are encoded into one buffer each (UpstreamRequestEncoder).
+                    try channel.pipeline.syncOperations.addHandler(UpstreamRequestEncoder())
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPResponseDecoder()))
                     try channel.pipeline.syncOperations.addHandler(ResponseCollector(maximumBodySize: self.maximumBodySize))
                 }
             }
