@@ -112,6 +112,8 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
         var number: Int
         var keepAlive: Bool
         var version: HTTPVersion
+        /// The request was a HEAD: its answer has headers only.
+        var head = false
         var response: OutgoingResponse?
     }
 
@@ -152,7 +154,7 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
             let request = ReceivedRequest(head: head, body: body ?? ByteBuffer())
             // The responder may answer later (a proxy forwarding upstream); the answer is written on this
             // connection's event loop, after the answers to the requests before it.
-            let number = owe(keepAlive: head.isKeepAlive, version: head.version)
+            let number = owe(keepAlive: head.isKeepAlive, version: head.version, head: head.method == .HEAD)
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let answer: @Sendable (OutgoingResponse) -> Void = { response in
                 let (handler, context) = bound.value
@@ -183,9 +185,9 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     /// Notes an answer owed; returns its number.
-    private func owe(keepAlive: Bool, version: HTTPVersion) -> Int {
+    private func owe(keepAlive: Bool, version: HTTPVersion, head: Bool = false) -> Int {
         defer { nextNumber += 1 }
-        slots.append(Slot(number: nextNumber, keepAlive: keepAlive, version: version))
+        slots.append(Slot(number: nextNumber, keepAlive: keepAlive, version: version, head: head))
         return nextNumber
     }
 
@@ -195,7 +197,7 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
         slots[index].response = response
         while let first = slots.first, let ready = first.response {
             slots.removeFirst()
-            write(ready, keepAlive: first.keepAlive, version: first.version, context: context)
+            write(ready, keepAlive: first.keepAlive, version: first.version, toHead: first.head, context: context)
             if !first.keepAlive {
                 slots.removeAll()
                 state = .closing
@@ -216,10 +218,11 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
         }
     }
 
-    private func write(_ response: OutgoingResponse, keepAlive: Bool, version: HTTPVersion,
+    private func write(_ response: OutgoingResponse, keepAlive: Bool, version: HTTPVersion, toHead: Bool,
                        context: ChannelHandlerContext) {
         let bytes: ByteBuffer
-        switch response.encoded(version: version, keepAlive: keepAlive, allocator: context.channel.allocator) {
+        switch response.encoded(version: version, keepAlive: keepAlive, toHead: toHead,
+                                allocator: context.channel.allocator) {
         case .success(let encoded):
             bytes = encoded
         case .failure(let invalid):
@@ -230,7 +233,7 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
             let fault = OutgoingResponse(HTTPResponseMessage(
                 status: 500, headers: [("Content-Type", SoapMessage.contentType(.soap11, action: nil))],
                 body: Array(SoapMessage.fault(.soap11, sender: false, reason: reason).utf8)))
-            guard case .success(let encoded) = fault.encoded(version: version, keepAlive: keepAlive,
+            guard case .success(let encoded) = fault.encoded(version: version, keepAlive: keepAlive, toHead: toHead,
                                                              allocator: context.channel.allocator) else { return }
             bytes = encoded
         }

@@ -9,17 +9,22 @@ extension OutgoingResponse {
 
     /// The answer as HTTP/1.1 bytes (status line, headers, blank line, body) in one buffer: the responder's headers
     /// without `neverPassed` ones, then `Content-Length` (unless the status allows no body) and `Connection`. The
-    /// server writes it as it is, with no HTTP encoder between it and the socket.
+    /// server writes it as it is, with no HTTP encoder between it and the socket. An answer `toHead` (a HEAD
+    /// request) has no body; its `Content-Length` is the responder's own (an upstream's, passed on), else the length
+    /// of the body the responder gave.
     ///
     /// Nil, with the offending header's name, when a header could split the answer or break its framing: a name
     /// that is not an HTTP token, or a value holding a control character other than tab (a hand-edited cassette,
     /// say). Nothing of such an answer is sent.
-    func encoded(version: HTTPVersion, keepAlive: Bool, allocator: ByteBufferAllocator)
+    func encoded(version: HTTPVersion, keepAlive: Bool, toHead: Bool = false, allocator: ByteBufferAllocator)
         -> Result<ByteBuffer, InvalidHeader>
     {
         let code = Int(status.code)
         let bodyless = (100..<200).contains(code) || code == 204 || code == 304
-        var buffer = allocator.buffer(capacity: 128 + 64 * headers.count + (bodyless ? 0 : body.readableBytes))
+        let length = toHead
+            ? headers.first(name: "Content-Length").flatMap { Int($0) }.map(String.init) ?? String(body.readableBytes)
+            : String(body.readableBytes)
+        var buffer = allocator.buffer(capacity: 128 + 64 * headers.count + (bodyless || toHead ? 0 : body.readableBytes))
         buffer.writeStaticString(version.minor == 0 && version.major == 1 ? "HTTP/1.0 " : "HTTP/1.1 ")
         buffer.writeString(String(code))
         buffer.writeStaticString(" ")
@@ -34,11 +39,11 @@ extension OutgoingResponse {
         }
         if !bodyless {
             buffer.writeStaticString("Content-Length: ")
-            buffer.writeString(String(body.readableBytes))
+            buffer.writeString(length)
             buffer.writeStaticString("\r\n")
         }
         buffer.writeStaticString(keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n")
-        if !bodyless { buffer.writeImmutableBuffer(body) }
+        if !bodyless && !toHead { buffer.writeImmutableBuffer(body) }
         return .success(buffer)
     }
 

@@ -33,6 +33,20 @@ struct AnswerFramingTests {
         try await server.shutdown()
     }
 
+    @Test func aHeadRequestGetsTheLengthAGetWouldAndNoBody() async throws {
+        // A proxied HEAD: the upstream's Content-Length passed on, no body.
+        let (proxied, proxiedPort) = try await Self.serve(HTTPResponseMessage(
+            status: 200, headers: [("Content-Type", "text/xml"), ("Content-Length", "1234")], body: []))
+        let answer = try await RawConnection.exchange(port: proxiedPort, Array(Self.request("HEAD").utf8))
+        #expect(answer == "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 1234\r\nConnection: close\r\n\r\n")
+        try await proxied.shutdown()
+        // A responder that answers HEAD as it answers POST: the body's length, not the body.
+        let (server, port) = try await Self.serve(HTTPResponseMessage(status: 200, headers: [], body: Array("<ok/>".utf8)))
+        let headers = try await RawConnection.exchange(port: port, Array(Self.request("HEAD").utf8))
+        #expect(headers == "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\n")
+        try await server.shutdown()
+    }
+
     @Test func anHTTP10ClientIsAnsweredInHTTP10() async throws {
         let (server, port) = try await Self.serve(HTTPResponseMessage(status: 200, headers: [], body: Array("ok".utf8)))
         let answer = try await RawConnection.exchange(
