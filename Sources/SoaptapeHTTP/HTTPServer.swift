@@ -135,6 +135,17 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle):
             state = .receiving(head, nil)
+            // A client that waits for leave to send its body (.NET's SOAP clients do, for every POST, up to 350 ms)
+            // gets it at once, or at once the 413 its declared length earns. Not while earlier answers are owed: an
+            // interim answer may not overtake them.
+            if Self.awaitsContinue(head), slots.isEmpty {
+                if Self.declaresTooLarge(head, maximumBodySize) {
+                    refuseAsTooLarge(head, context: context)
+                } else {
+                    context.writeAndFlush(
+                        wrapOutboundOut(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
+                }
+            }
         case (.body(var chunk), .receiving(let head, let received)):
             if (received?.readableBytes ?? 0) + chunk.readableBytes > maximumBodySize {
                 state = .discarding(head)
@@ -170,18 +181,35 @@ private final class RequestHandler: ChannelDuplexHandler, @unchecked Sendable {
                 respond(request, context.eventLoop, answer)
             }
         case (.end, .discarding(let head)):
-            state = .closing
-            let reason = "the request body is larger than \(maximumBodySize) bytes, the most this server accepts "
-                + "(record and serve raise it with --max-body)"
-            let version = SoapMessage.version(contentType: head.headers.first(name: "Content-Type")) ?? .soap11
-            let response = HTTPResponseMessage(
-                status: 413, headers: [("Content-Type", SoapMessage.contentType(version, action: nil))],
-                body: Array(SoapMessage.fault(version, sender: true, reason: reason).utf8))
-            pay(owe(keepAlive: false, version: head.version), OutgoingResponse(response), context: context)
+            refuseAsTooLarge(head, context: context)
         default:
             // Parts out of order: the HTTP decoder already reports malformed requests; drop the connection.
             context.close(promise: nil)
         }
+    }
+
+    /// Answers 413 with a fault saying what the limit is, and ends the connection.
+    private func refuseAsTooLarge(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        state = .closing
+        let reason = "the request body is larger than \(maximumBodySize) bytes, the most this server accepts "
+            + "(record and serve raise it with --max-body)"
+        let version = SoapMessage.version(contentType: head.headers.first(name: "Content-Type")) ?? .soap11
+        let response = HTTPResponseMessage(
+            status: 413, headers: [("Content-Type", SoapMessage.contentType(version, action: nil))],
+            body: Array(SoapMessage.fault(version, sender: true, reason: reason).utf8))
+        pay(owe(keepAlive: false, version: head.version), OutgoingResponse(response), context: context)
+    }
+
+    /// True when the request asks for `100 Continue` before it sends its body (`Expect: 100-continue`, HTTP/1.1).
+    private static func awaitsContinue(_ head: HTTPRequestHead) -> Bool {
+        head.version == .http1_1
+            && head.headers.first(name: "Expect").map { $0.trimmingCharacters(in: .whitespaces).equalsIgnoringCase("100-continue") }
+            == true
+    }
+
+    /// True when the request's declared `Content-Length` is over the limit: it gets no leave to send, but its 413.
+    private static func declaresTooLarge(_ head: HTTPRequestHead, _ maximum: Int) -> Bool {
+        head.headers.first(name: "Content-Length").flatMap { Int($0) }.map { $0 > maximum } ?? false
     }
 
     /// Notes an answer owed; returns its number.

@@ -47,6 +47,36 @@ struct AnswerFramingTests {
         try await server.shutdown()
     }
 
+    @Test func aClientThatWaitsForLeaveToSendItsBodyGetsItAtOnce() async throws {
+        let server = try await HTTPServer.start(maximumBodySize: 100) { request, _, reply in
+            reply(OutgoingResponse(HTTPResponseMessage(status: 200, headers: [], body: Array(request.body.readableBytesView))))
+        }
+        let head = "POST /a HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\nConnection: close\r\n\r\n"
+        let (interim, final) = try await Self.talk(port: server.port, head: head, body: "<a/>")
+        #expect(interim == "HTTP/1.1 100 Continue\r\n\r\n")
+        #expect(final == "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\n<a/>")
+        // One whose declared body is over the limit gets its 413 at once instead, before sending it.
+        let large = "POST /a HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n"
+        let (refusal, rest) = try await Self.talk(port: server.port, head: large, body: nil)
+        #expect(refusal.hasPrefix("HTTP/1.1 413 Payload Too Large\r\n"), "answer: \(refusal)")
+        #expect(rest.contains("larger than 100 bytes"), "answer: \(rest)")
+        try await server.shutdown()
+    }
+
+    /// Sends `head`, reads the first answer's head, then sends `body` (when given) and reads the rest.
+    static func talk(port: Int, head: String, body: String?) async throws -> (String, String) {
+        let client = try RawConnection(port: port)
+        return await withCheckedContinuation { continuation in
+            Thread {
+                defer { client.close() }
+                client.send(Array(head.utf8))
+                let first = client.receive(until: "\r\n\r\n")
+                if let body { client.send(Array(body.utf8)) }
+                continuation.resume(returning: (first, String(decoding: client.readToEnd(), as: UTF8.self)))
+            }.start()
+        }
+    }
+
     @Test func anHTTP10ClientIsAnsweredInHTTP10() async throws {
         let (server, port) = try await Self.serve(HTTPResponseMessage(status: 200, headers: [], body: Array("ok".utf8)))
         let answer = try await RawConnection.exchange(

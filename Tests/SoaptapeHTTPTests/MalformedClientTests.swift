@@ -69,6 +69,11 @@ struct MalformedClientTests {
     }
 }
 
+extension Array where Element == UInt8 {
+    /// True when the array's last elements are `suffix`.
+    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+}
+
 /// A blocking TCP connection to 127.0.0.1, for writing bytes no HTTP client would send.
 final class RawConnection: @unchecked Sendable {
     private let descriptor: Int32
@@ -112,6 +117,15 @@ final class RawConnection: @unchecked Sendable {
             if written <= 0 { return }
             offset += written
         }
+    }
+
+    /// Reads until what arrived ends with `marker` (or the server closes, or 10 s pass).
+    func receive(until marker: String) -> String {
+        var received: [UInt8] = []
+        var byte: UInt8 = 0
+        let wanted = Array(marker.utf8)
+        while !received.ends(with: wanted), Glibc.read(descriptor, &byte, 1) == 1 { received.append(byte) }
+        return String(decoding: received, as: UTF8.self)
     }
 
     func readToEnd() -> [UInt8] {
