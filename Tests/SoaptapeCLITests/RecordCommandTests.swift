@@ -32,7 +32,11 @@ struct RecordCommandTests {
                 }
             }
         }
+        // Killed here too when the clients stopped before 40 answers (the failure is then reported, not waited on).
+        let answered = counter.stopped
+        if !answered { kill(recorder.processIdentifier, SIGKILL) }
         recorder.waitUntilExit()
+        #expect(answered, "the clients stopped before 40 answers came back through the recorder")
         #expect(recorder.terminationReason == .uncaughtSignal)
         let (loaded, _) = try CassetteLoader.load(cassette)
         // Every answer a client got was recorded first; at most the in-flight ones are missing or torn.

@@ -42,7 +42,11 @@ struct RecordingTests {
 
     static func sandbox() async throws -> HTTPServer {
         let responder = SandboxResponder(specs: try SpecSet.load([specsFolder]))
-        return try await HTTPServer.start { responder.respond(to: $0) }
+        // Answered on the event loop: a sandbox that needed a free task thread could starve while other tests
+        // block theirs, and the proxy would time out.
+        return try await HTTPServer.start { request, _, reply in
+            reply(OutgoingResponse(responder.respond(to: request.message)))
+        }
     }
 
     @Test func seedOperationsAreRecordedRedacted() async throws {
