@@ -31,9 +31,9 @@ extension Redactor {
         }
         _ = LibXML2.initialized
         // A NUL-terminated copy, and a small document's copy padded with spaces (LibXML2.withTerminatedCopy).
-        let padding = bytes.withUnsafeBytes { LibXML2.mayPad($0) } ? LibXML2.padding : 0
         return bytes.withUnsafeBytes { original in
-            LibXML2.withTerminatedCopy(original, padding: padding) { padded -> ScannedMessage? in
+            let padding = LibXML2.mayPad(original) ? LibXML2.padding : 0
+            return LibXML2.withTerminatedCopy(original, padding: padding) { padded -> ScannedMessage? in
                 let buffer = UnsafeBufferPointer(rebasing: padded[0..<bytes.count])
                 guard var kept = ScanContextPool.shared.take() else { return nil }
                 // The state lives behind a pointer: libxml2's callbacks reach it through the context, without the

@@ -115,10 +115,15 @@ public final class RecordingProxy: Sendable {
             loop.makeFutureWithTask { await self.respond(to: request) }.whenSuccess { answer(OutgoingResponse($0)) }
             return
         }
-        if configuration.mode == .new || configuration.mode == .none,
-           let early = answerFromCassette(received.message) {
-            return answer(OutgoingResponse(early))
+        // The domain's view of the request is made once, when it is first needed: here in modes new and none,
+        // otherwise for the cassette.
+        var matched: HTTPRequestMessage?
+        if configuration.mode == .new || configuration.mode == .none {
+            let request = received.message
+            if let early = answerFromCassette(request) { return answer(OutgoingResponse(early)) }
+            matched = request
         }
+        let known = matched
         let started = ContinuousClock.now
         var head = received.head
         head.version = .http1_1
@@ -135,9 +140,9 @@ public final class RecordingProxy: Sendable {
                     status: Int(response.head.status.code),
                     headers: response.head.headers.compactMap { Self.hopByHop.contains($0.name) ? nil : ($0.name, $0.value) },
                     body: Array(response.body.readableBytesView))
-                self.record(received.message, recorded, started: started, on: loop) { answer(reply) }
+                self.record(known ?? received.message, recorded, started: started, on: loop) { answer(reply) }
             case .failure(let error):
-                let request = received.message
+                let request = known ?? received.message
                 let (status, cause) = Self.describe(error, timeout: self.configuration.timeout)
                 let reply = self.fault(Self.version(of: request), sender: false, status: status,
                                        "the upstream \(self.configuration.upstream) could not answer: \(cause)")
