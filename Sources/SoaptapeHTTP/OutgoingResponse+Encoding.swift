@@ -13,7 +13,7 @@ extension OutgoingResponse {
     /// request) has no body; its `Content-Length` is the responder's own (an upstream's, passed on), else the length
     /// of the body the responder gave.
     ///
-    /// Nil, with the offending header's name, when a header could split the answer or break its framing: a name
+    /// A failure naming the offending header when a header could split the answer or break its framing: a name
     /// that is not an HTTP token, or a value holding a control character other than tab (a hand-edited cassette,
     /// say). Nothing of such an answer is sent.
     func encoded(version: HTTPVersion, keepAlive: Bool, toHead: Bool = false, allocator: ByteBufferAllocator)
@@ -25,7 +25,7 @@ extension OutgoingResponse {
             ? headers.first(name: "Content-Length").flatMap { Int($0) }.map(String.init) ?? String(body.readableBytes)
             : String(body.readableBytes)
         var buffer = allocator.buffer(capacity: 128 + 64 * headers.count + (bodyless || toHead ? 0 : body.readableBytes))
-        buffer.writeStaticString(version.minor == 0 && version.major == 1 ? "HTTP/1.0 " : "HTTP/1.1 ")
+        buffer.writeStaticString(version == .http1_0 ? "HTTP/1.0 " : "HTTP/1.1 ")
         buffer.writeString(String(code))
         buffer.writeStaticString(" ")
         buffer.writeString(status.reasonPhrase)

@@ -117,13 +117,14 @@ public final class RecordingProxy: Sendable {
         }
         // The domain's view of the request is made once, when it is first needed: here in modes new and none,
         // otherwise for the cassette.
-        var matched: HTTPRequestMessage?
+        let known: HTTPRequestMessage?
         if configuration.mode == .new || configuration.mode == .none {
             let request = received.message
             if let early = answerFromCassette(request) { return answer(OutgoingResponse(early)) }
-            matched = request
+            known = request
+        } else {
+            known = nil
         }
-        let known = matched
         let started = ContinuousClock.now
         var head = received.head
         head.version = .http1_1
@@ -135,10 +136,9 @@ public final class RecordingProxy: Sendable {
                 let reply = OutgoingResponse(status: response.head.status, headers: response.head.headers,
                                              body: response.body)
                 guard self.writer != nil else { return answer(reply) }
-                // The cassette's copy: hop-by-hop headers left out, the body as bytes.
+                // The cassette's copy, the body as bytes (the recorder leaves hop-by-hop headers out).
                 let recorded = HTTPResponseMessage(
-                    status: Int(response.head.status.code),
-                    headers: response.head.headers.compactMap { Self.hopByHop.contains($0.name) ? nil : ($0.name, $0.value) },
+                    status: Int(response.head.status.code), headers: response.head.headers.map { ($0.name, $0.value) },
                     body: Array(response.body.readableBytesView))
                 self.record(known ?? received.message, recorded, started: started, on: loop) { answer(reply) }
             case .failure(let error):
@@ -242,7 +242,7 @@ public final class RecordingProxy: Sendable {
         }
         let answer = HTTPResponseMessage(
             status: Int(response.status.code),
-            headers: response.headers.filter { !Self.hopByHop.contains($0.name) }.map { ($0.name, $0.value) },
+            headers: response.headers.map { ($0.name, $0.value) },
             body: body)
         record(request, answer, started: started)
         return answer

@@ -20,11 +20,12 @@ enum CassetteCoding {
     /// True when YAML can carry `bytes` as a readable block: UTF-8 text without carriage returns or control
     /// characters other than tab and newline. ASCII (nearly every SOAP body) is checked without decoding.
     static func isBlockText(_ bytes: [UInt8]) -> Bool {
-        let ascii = bytes.withUnsafeBufferPointer { buffer -> Bool? in
-            let survey = TextSurvey(buffer)
-            return survey.isASCII ? !survey.hasControl : nil
-        }
-        if let ascii { return ascii }
+        let survey = bytes.withUnsafeBufferPointer { TextSurvey($0) }
+        return survey.isASCII ? !survey.hasControl : isBlockUnicode(bytes)
+    }
+
+    /// `isBlockText` for bytes that are not all ASCII: decoded, and checked scalar by scalar.
+    private static func isBlockUnicode(_ bytes: [UInt8]) -> Bool {
         guard let text = String(validating: bytes, as: UTF8.self) else { return false }
         for scalar in text.unicodeScalars {
             let value = scalar.value
@@ -187,7 +188,7 @@ enum CassetteCoding {
         if bytes.isEmpty { return }
         // ASCII (nearly every SOAP body) is surveyed once, for both the check and the room its block needs.
         let survey = bytes.withUnsafeBufferPointer { TextSurvey($0) }
-        guard survey.isASCII ? !survey.hasControl : isBlockText(bytes) else {
+        guard survey.isASCII ? !survey.hasControl : isBlockUnicode(bytes) else {
             out.append(contentsOf: "  body_base64: \(Data(bytes).base64EncodedString())\n".utf8)
             return
         }
