@@ -178,6 +178,8 @@ public struct ComparisonOptions: Sendable {
     public var repeating: [XPathSelector] = []
     /// Expected elements that may be absent.
     public var optional: [XPathSelector] = []
+    /// Expected elements that may be nil instead (`xsi:nil="true"`, no content), as a schema's `nillable` says.
+    public var nillable: [XPathSelector] = []
     /// Attributes whose values are QNames, compared as resolved `{URI}local`.
     public var qnameAttributes: [QualifiedName] = [.xsiType]
     /// When true, prefixes and where namespaces are declared count too.

@@ -22,6 +22,7 @@ struct ComparisonRun {
     let unordered: Set<UnsafeMutableRawPointer>
     let repeating: Set<UnsafeMutableRawPointer>
     let optional: Set<UnsafeMutableRawPointer>
+    let nillable: Set<UnsafeMutableRawPointer>
     private let hasFlags: Bool
     let qnameAttributes: [(local: CString, namespace: CString)]
     private var mappedNamespaces: [UnsafeMutableRawPointer: String] = [:]
@@ -39,6 +40,12 @@ struct ComparisonRun {
             ignored.formUnion(selector.select(in: expected))
             ignored.formUnion(selector.select(in: actual))
         }
+        // A Header whose blocks are all ignored (or that has none) is the same as no Header.
+        for document in [expected, actual] {
+            if let header = SoapHeaderRule.emptyHeader(under: document.root, ignored: ignored) {
+                ignored.insert(header.identity)
+            }
+        }
         self.ignored = ignored
         func select(_ selectors: [XPathSelector]) -> Set<UnsafeMutableRawPointer> {
             selectors.reduce(into: Set()) { $0.formUnion($1.select(in: expected)) }
@@ -46,6 +53,7 @@ struct ComparisonRun {
         unordered = select(options.unordered)
         repeating = select(options.repeating)
         optional = select(options.optional)
+        nillable = select(options.nillable)
         hasFlags = !repeating.isEmpty || !optional.isEmpty
         self.qnameAttributes = qnameAttributes
     }
@@ -145,6 +153,8 @@ struct ComparisonRun {
             }
             inherited = (eURI, aURI)
         }
+        // A nillable element sent as nil says "no value": nothing inside it to compare.
+        if !nillable.isEmpty, nillable.contains(e.identity), Self.isNil(a) { return }
         if options.identical {
             compareDeclarations(e, a)
             if aborted { return }
@@ -155,6 +165,21 @@ struct ComparisonRun {
         if compareText(e, a, preserve: preserve) == .skipChildren { return }
         if aborted { return }
         compareChildren(e, a, inherited: inherited, preserve: preserve)
+    }
+
+    private static let nilName = CString("nil")
+    private static let instanceNamespace = CString("http://www.w3.org/2001/XMLSchema-instance")
+
+    /// True when `node` is `xsi:nil="true"` (or `"1"`) with no element inside.
+    static func isNil(_ node: Node) -> Bool {
+        var attribute = node.pointee.properties
+        while let attr = attribute {
+            attribute = attr.pointee.next
+            guard nilName.equals(attr.pointee.name), instanceNamespace.equals(attr.namespaceURI) else { continue }
+            let value = attr.value.trimmingCharacters(in: .whitespaces)
+            return (value == "true" || value == "1") && !node.hasElementChild
+        }
+        return false
     }
 
     /// `xml:space="preserve"` on the expected element turns trimming off below it; `default` turns it back on.

@@ -32,6 +32,8 @@ public enum DifferenceKind: String, CaseIterable, Codable, Sendable {
     case notXML = "not-xml"
     /// An element the service's schema (XSD or WSDL) does not allow (verify).
     case schema = "schema"
+    /// A change of contract between two WSDLs (operations, elements, types, values), as `compare` classes it.
+    case contractChange = "contract-change"
 
     /// A short phrase for text reports: "text value", "missing element", …
     public var phrase: String {
@@ -52,6 +54,7 @@ public enum DifferenceKind: String, CaseIterable, Codable, Sendable {
         case .soapBinding: "SOAP binding"
         case .notXML: "not XML"
         case .schema: "schema violation"
+        case .contractChange: "contract change"
         }
     }
 }
@@ -121,6 +124,9 @@ public struct Difference: Codable, Hashable, Sendable {
         case .schema:
             "The message does not conform to the service's schema: fix the producer, or — if the schema is out of "
                 + "date — the spec's schema file."
+        case .contractChange:
+            "The service's contract changed (soaptape compare classes it the same way): if the change is intended, "
+                + "update the clients and record again."
         case .notXML:
             "The body is not a well-formed XML envelope: look at what the server sent (a proxy's HTML error page, "
                 + "a truncated answer)."

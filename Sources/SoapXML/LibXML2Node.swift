@@ -116,3 +116,31 @@ extension UnsafeMutablePointer where Pointee == xmlAttr {
 
     var value: String { withValue { String(decoding: $0, as: UTF8.self) } }
 }
+
+/// SOAP's rule that a Header carrying nothing is the same as no Header.
+enum SoapHeaderRule {
+    static let envelopeNamespaces = [CString("http://schemas.xmlsoap.org/soap/envelope/"),
+                                     CString("http://www.w3.org/2003/05/soap-envelope")]
+    static let header = CString("Header")
+
+    /// The SOAP Header under `root` (an Envelope) when every element child of it is among `ignored` (or it has
+    /// none): WCF and every SOAP stack read a missing header block as absent, so such a Header says nothing.
+    static func emptyHeader(under root: Node?, ignored: Set<UnsafeMutableRawPointer>) -> Node? {
+        guard let root, envelopeNamespaces.contains(where: { $0.equals(root.namespaceURI) }) else { return nil }
+        var child = root.pointee.children
+        while let current = child {
+            child = current.pointee.next
+            guard current.isElement else { continue }
+            guard header.equals(current.pointee.name), sameString(current.namespaceURI, root.namespaceURI),
+                !ignored.contains(current.identity)
+            else { return nil }
+            var block = current.pointee.children
+            while let each = block {
+                if each.isElement, !ignored.contains(each.identity) { return nil }
+                block = each.pointee.next
+            }
+            return current
+        }
+        return nil
+    }
+}

@@ -73,6 +73,7 @@ extension XMLDocument {
         guard let root else { return 0 }
         var ignored = Set<UnsafeMutableRawPointer>()
         for selector in rules.ignoring { ignored.formUnion(selector.select(in: self)) }
+        if let header = SoapHeaderRule.emptyHeader(under: root, ignored: ignored) { ignored.insert(header.identity) }
         var sum: UInt64 = 0
         Self.walkValues(root, parentPath: ComparisonRun.FNV1a(), skipping: rules.skipping, ignored: ignored,
                         qnameAttributes: rules.qnames)

@@ -89,7 +89,7 @@ extension XMLDocument {
         -> xmlDocPtr
     {
         _ = LibXML2.initialized
-        guard let base = buffer.baseAddress, buffer.count > 0 else {
+        guard buffer.baseAddress != nil, buffer.count > 0 else {
             throw XMLParseError(file: name, line: 1, column: 1, message: "the document is empty; expected an XML document")
         }
         guard buffer.count < Int(Int32.max) else {

@@ -129,10 +129,12 @@ public struct ReplayRunner: Sendable {
             message = "note: sent with ${redacted} for " + built.missing.joined(separator: ", ")
                 + "; if the server wants real values, pass --set NAME=VALUE or --set-from-env NAME=VARIABLE"
         }
-        return ReportCase(sequence: interaction.sequence, operation: interaction.label,
-                          verdict: outcome.differences.isEmpty ? .passed : .failed, message: message,
-                          differences: outcome.differences, expected: outcome.expected, actual: outcome.actual,
-                          durationMilliseconds: milliseconds(since: started))
+        var reported = ReportCase(sequence: interaction.sequence, operation: interaction.label,
+                                  verdict: outcome.differences.isEmpty ? .passed : .failed, message: message,
+                                  differences: outcome.differences, expected: outcome.expected, actual: outcome.actual,
+                                  durationMilliseconds: milliseconds(since: started))
+        if !outcome.additive.isEmpty { reported.additive = outcome.additive }
+        return reported
     }
 
     private func milliseconds(since start: ContinuousClock.Instant) -> Double {

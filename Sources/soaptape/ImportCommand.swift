@@ -92,7 +92,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
             let stem = URL(string: wsdl)?.deletingPathExtension().lastPathComponent ?? "service"
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString)-\(stem).wsdl").path
-            FileManager.default.createFile(atPath: file, contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
             defer { try? FileManager.default.removeItem(atPath: file) }
             return try importWSDL(file, name: stem + ".wsdl")
         }

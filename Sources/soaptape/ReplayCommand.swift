@@ -42,6 +42,12 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .customLong("mode"), help: ArgumentHelp("exact or contract.", valueName: "mode"))
     var mode: String = "exact"
 
+    @Option(name: .customLong("fail-on"),
+            help: ArgumentHelp("breaking (the default: additive changes, such as a new response element or a new "
+                               + "operation in a WSDL, pass and are listed) or any (they fail too).",
+                               valueName: "impact"))
+    var failOn: String = "breaking"
+
     @Option(name: .customLong("set"), parsing: .singleValue,
             help: ArgumentHelp("A value for a redacted element or header (repeatable).", valueName: "name=value"))
     var values: [String] = []
@@ -84,6 +90,9 @@ struct ReplayCommand: AsyncParsableCommand {
         guard ResponseCheck.Mode(rawValue: mode) != nil else {
             throw ValidationError("--mode '\(mode)' is not a mode; use exact or contract.")
         }
+        guard ["breaking", "any"].contains(failOn) else {
+            throw ValidationError("--fail-on '\(failOn)' is not an impact; use breaking or any.")
+        }
         guard let url = URL(string: target), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
         else {
             throw ValidationError("--target '\(target)' is not an http:// or https:// URL.")
@@ -118,9 +127,10 @@ struct ReplayCommand: AsyncParsableCommand {
             given[name] = value
         }
         let mappings = ValueFlags.rewrites(mapNamespace)
-        let check = ResponseCheck(
+        var check = ResponseCheck(
             mode: ResponseCheck.Mode(rawValue: mode)!, specs: specSet,
             namespaceMappings: mappings.map { .substring($0.from, $0.to) }, ignore: ignore.map { try! XPathSelector($0) })
+        check.failOnAdditive = failOn == "any"
         var runner = ReplayRunner(target: target, check: check, filler: RedactionFiller(values: given, standIns: false))
         runner.namespaces = mappings
         runner.paths = ValueFlags.rewrites(mapPath)

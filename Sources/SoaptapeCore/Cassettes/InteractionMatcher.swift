@@ -74,7 +74,7 @@ public final class InteractionMatcher: @unchecked Sendable {
             if let element = document?.bodyFirstChild,
                 let spec = specs?.spec(atEndpoint: interaction.request.path, requestElement: element)
             {
-                options = spec.options
+                options = spec.recordingOptions
             }
             options.ignore += ignore
             let index = entries.count

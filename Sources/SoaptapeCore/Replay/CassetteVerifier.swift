@@ -8,6 +8,7 @@ import SoapXML
 /// lists any.
 public struct CassetteVerifier: Sendable {
     static let envelopeHeader = try! XPathSelector("/Envelope/Header")
+    static let optionalHeaders = [envelopeHeader, try! XPathSelector("/Envelope/Header/*")]
 
     /// The specs recordings are checked against.
     public var specs: SpecSet
@@ -34,6 +35,8 @@ public struct CassetteVerifier: Sendable {
             options.typeAttributesOptional = true
             options.namespaceMappings.append(.substring(SoapVersion.soap11.envelopeNamespace,
                                                         SoapVersion.soap12.envelopeNamespace))
+            // SOAP header blocks are optional to send (WCF reads a missing one as null), and so is a Header.
+            options.optional += CassetteVerifier.optionalHeaders
             self.options = options
             // Header blocks a spec's envelope does not describe (a server's own, such as SuperOffice's
             // ExceptionInfo and TimeZone in responses) are not the operation's contract.

@@ -15,7 +15,7 @@ public enum ContractRules {
     public static func expectation(for recorded: XMLDocument, template: String?, spec: LoadedSpec?)
         -> (document: XMLDocument, options: ComparisonOptions)
     {
-        var options = spec?.options ?? ComparisonOptions()
+        var options = spec?.contractOptions ?? ComparisonOptions()
         guard var root = recorded.rootElement() else { return (recorded, options) }
         var types: [String: String] = [:]
         if let template, let element = try? XMLDocument(string: template, name: "spec").rootElement() {

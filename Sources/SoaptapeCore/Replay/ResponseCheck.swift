@@ -21,6 +21,8 @@ public struct ResponseCheck: Sendable {
         public var expected: String?
         /// The answer's canonical form, when there are differences.
         public var actual: String?
+        /// Changes existing clients can live with, listed rather than failed (contract mode; WSDL fetches).
+        public var additive: [Difference] = []
     }
 
     /// How strictly answers are compared.
@@ -31,6 +33,8 @@ public struct ResponseCheck: Sendable {
     public var namespaceMappings: [NamespaceMapping]
     /// Nodes left out of every comparison.
     public var ignore: [XPathSelector]
+    /// When true (`--fail-on any`), additive changes fail too.
+    public var failOnAdditive = false
 
     /// A check in `mode`.
     public init(mode: Mode, specs: SpecSet? = nil, namespaceMappings: [NamespaceMapping] = [], ignore: [XPathSelector] = []) {
@@ -71,6 +75,12 @@ public struct ResponseCheck: Sendable {
                                           actual: "an XML document"))
             return Outcome(differences: differences)
         }
+        if Self.isWSDLFetch(recorded), let before = expectedDocument.rootElement(), before.localName == "definitions" {
+            differences += wsdlChanges(before, actualDocument, recorded: recorded)
+            if mode == .exact { return Outcome(differences: differences) }
+            let (breaking, additive) = partitionAdditive(differences)
+            return Outcome(differences: breaking, additive: additive)
+        }
         let actualFault = SoapMessage.faultDetails(actualDocument)
         if recorded.response.fault != (actualFault != nil) {
             let recordedFault = SoapMessage.faultDetails(expectedDocument)
@@ -84,7 +94,8 @@ public struct ResponseCheck: Sendable {
         }
         let loaded = spec(for: recorded)
         var expectation = expectedDocument
-        var options = loaded?.options ?? ComparisonOptions()
+        // Exact: the recording is concrete (item by item); contract: the spec's template rules apply.
+        var options = loaded?.recordingOptions ?? ComparisonOptions()
         if mode == .contract {
             let template = recorded.response.fault ? nil : loaded?.spec.response
             (expectation, options) = ContractRules.expectation(for: expectedDocument, template: template, spec: loaded)
@@ -96,12 +107,59 @@ public struct ResponseCheck: Sendable {
         }
         let result = XMLComparator(options: options).compare(expectation, actualDocument)
         differences += result.differences
-        guard !differences.isEmpty else { return Outcome(differences: []) }
+        // By contract, what the recording lacks (a new response element or attribute) is additive, as compare
+        // classes a new response element: existing clients ignore it.
+        var additive: [Difference] = []
+        if mode == .contract {
+            (differences, additive) = partitionAdditive(differences)
+        }
+        guard !differences.isEmpty else { return Outcome(differences: [], additive: SecretScrubber().scrub(additive)) }
         // The live answer may carry credentials (an authentication returns a ticket): never in a report.
         let scrubber = SecretScrubber()
         let shown = scrubber.document(body, name: "actual response") ?? actualDocument
         let forms = CanonicalPrinter(options: options).print([expectation, shown])
-        return Outcome(differences: scrubber.scrub(differences), expected: forms[0], actual: forms[1])
+        return Outcome(differences: scrubber.scrub(differences), expected: forms[0], actual: forms[1],
+                       additive: scrubber.scrub(additive))
+    }
+
+    /// Splits differences into those that fail and the additive ones (which fail only under `failOnAdditive`).
+    private func partitionAdditive(_ differences: [Difference]) -> (failing: [Difference], additive: [Difference]) {
+        let additive = differences.filter(Self.isAdditive)
+        if failOnAdditive || additive.isEmpty { return (differences, []) }
+        return (differences.filter { !Self.isAdditive($0) }, additive)
+    }
+
+    static func isAdditive(_ difference: Difference) -> Bool {
+        switch difference.kind {
+        case .unexpectedElement, .unexpectedAttribute: true
+        case .contractChange: difference.path.hasPrefix("additive:")
+        default: false
+        }
+    }
+
+    /// True for a recorded `GET …?wsdl` (any case, `?singleWsdl` too): a contract, not a SOAP call.
+    public static func isWSDLFetch(_ interaction: Interaction) -> Bool {
+        guard interaction.request.method == "GET", let query = interaction.request.path.split(separator: "?", maxSplits: 1).last,
+            interaction.request.path.contains("?")
+        else { return false }
+        return query.lowercased().contains("wsdl")
+    }
+
+    /// A WSDL fetch compared as a contract (operations and types, as `compare` does), never by the service
+    /// address inside it: each change is a difference whose path says whether it is breaking or additive.
+    private func wsdlChanges(_ before: XMLElement, _ after: XMLDocument, recorded: Interaction) -> [Difference] {
+        guard let definitions = after.rootElement(), definitions.localName == "definitions" else {
+            return [Difference(kind: .contractChange, path: "(WSDL)", expected: "a WSDL (wsdl:definitions)",
+                               actual: after.rootElement().map { "<\($0.localName)>" } ?? "an empty document")]
+        }
+        let old = ContractReader.wsdl(definitions: before, source: "recorded WSDL")
+        let new = ContractReader.wsdl(definitions: definitions, source: "live WSDL")
+        return ContractComparison(old: old, new: new).changes.map { change in
+            let place = [change.operation, change.message, change.path].compactMap { $0 }.joined(separator: " ")
+            let found = [change.new, "(\(change.kind): \(change.reason))"].compactMap { $0 }.joined(separator: " ")
+            return Difference(kind: .contractChange, path: "\(change.impact.rawValue): \(place)",
+                              expected: change.old, actual: found)
+        }
     }
 
     /// The spec of the recorded request's operation.

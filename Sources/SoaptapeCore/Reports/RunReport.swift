@@ -151,6 +151,9 @@ public struct ReportCase: Codable, Sendable {
     public var actual: String?
     /// Milliseconds the check took (a live call in `replay`).
     public var durationMilliseconds: Double?
+    /// Changes existing clients can live with (a new response element, a new operation in a WSDL), found in a
+    /// case that holds: listed, failing only under `--fail-on any`. Nil when there are none.
+    public var additive: [Difference]?
 
     /// Creates a case.
     public init(sequence: Int, operation: String, verdict: Verdict, message: String? = nil,
@@ -167,7 +170,7 @@ public struct ReportCase: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case sequence, operation, verdict, message, differences, expected, actual
+        case sequence, operation, verdict, message, differences, expected, actual, additive
         case durationMilliseconds = "duration_ms"
     }
 }

@@ -10,6 +10,28 @@ public struct LoadedSpec: Sendable {
     public var file: String
     /// The comparison options its rules make (envelope version mapping not included).
     public var options: ComparisonOptions
+    /// Paths the schema alone makes optional (`minOccurs="0"`), not the spec's own rules.
+    public var schemaOptional: Set<String> = []
+
+    /// The options for a contract check of a live answer against a recording: the spec's, except that an element
+    /// the recording had is not made optional by the schema alone (a response element that disappears breaks
+    /// existing clients, as `compare` classes it).
+    public var contractOptions: ComparisonOptions {
+        var options = options
+        options.optional.removeAll { schemaOptional.contains($0.expression) && !spec.rules.optional.contains($0.expression) }
+        return options
+    }
+
+    /// The options for comparing a message with a recording of this operation rather than with the spec's
+    /// template: the ignore and unordered rules hold, but a recording is concrete, so its array items compare
+    /// one by one and its elements are all required (the template rules `repeating` and `optional` are dropped).
+    public var recordingOptions: ComparisonOptions {
+        var options = options
+        options.repeating = []
+        options.optional = []
+        options.nillable = []
+        return options
+    }
 }
 
 /// Reads spec files, with every error placed at `file:line:column` and shown with its line and a caret.
@@ -73,7 +95,14 @@ public enum SpecLoader {
             throw source.error(at: root.node("endpoint")?.mark,
                                "the endpoint must be a path starting with '/', like /Remote/Services88/Favourite.svc")
         }
-        let options = try compileRules(spec.rules, source: source, root: root)
+        var options = try compileRules(spec.rules, source: source, root: root)
+        // Occurrence comes from the schema: what may be absent, nil or repeated, whatever the spec was made from.
+        var schemaOptional: Set<String> = []
+        if let schema = spec.schema {
+            let occurrences = SchemaOccurrences.of(spec, schema: (directory as NSString).appendingPathComponent(schema))
+            occurrences.apply(to: &options)
+            schemaOptional = Set(occurrences.optional)
+        }
         // Envelopes: well-formed XML with usable placeholders, errors placed inside the YAML file.
         for key in ["request", "response"] {
             try checkEnvelope(root.node(key)!, key: key, source: source)
@@ -83,7 +112,7 @@ public enum SpecLoader {
         if FileManager.default.fileExists(atPath: examplesPath) {
             spec.examples = try loadExamples(examplesPath)
         }
-        return LoadedSpec(spec: spec, file: path, options: options)
+        return LoadedSpec(spec: spec, file: path, options: options, schemaOptional: schemaOptional)
     }
 
     struct Defaults {

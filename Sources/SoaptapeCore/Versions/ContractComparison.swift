@@ -86,6 +86,101 @@ public struct ContractComparison: Sendable {
         action.replacingOccurrences(of: #"Services\d+"#, with: "ServicesNN", options: .regularExpression)
     }
 
+    /// How a facet's change moves the value space: narrowed (fewer values allowed), widened, or just changed.
+    private enum Direction { case narrowed, widened, changed }
+
+    /// Changes between two value spaces of one element, classed by direction: in a request a narrower space
+    /// refuses what existing clients send; in a response a wider one sends what they cannot read.
+    private static func compareValues(
+        _ a: ValueSpace, _ b: ValueSpace, request: Bool, what: String,
+        add: (String, String?, String?, ContractChange.Impact, String) -> Void
+    ) {
+        func impact(_ direction: Direction) -> ContractChange.Impact {
+            switch direction {
+            case .changed: .breaking
+            case .narrowed: request ? .breaking : .additive
+            case .widened: request ? .additive : .breaking
+            }
+        }
+        func reason(_ direction: Direction) -> String {
+            switch (direction, request) {
+            case (.changed, _): "values valid before may be refused now, and the reverse"
+            case (.narrowed, true): "the server may refuse values existing clients send"
+            case (.narrowed, false): "existing clients still read every value the server sends"
+            case (.widened, true): "existing clients' values stay valid"
+            case (.widened, false): "existing clients may receive values they do not accept"
+            }
+        }
+        guard a.variety == b.variety else {
+            add("value-type-changed", what + a.variety.rawValue, what + b.variety.rawValue, .breaking,
+                "the value's form changed (\(a.variety.rawValue) → \(b.variety.rawValue)); existing messages have the old one")
+            return
+        }
+        switch a.variety {
+        case .list:
+            if let x = a.members.first, let y = b.members.first {
+                compareValues(x, y, request: request, what: what + "list item ", add: add)
+            }
+            return
+        case .union:
+            for (x, y) in zip(a.members, b.members) { compareValues(x, y, request: request, what: what + "union member ", add: add) }
+            if a.members.count != b.members.count {
+                let direction: Direction = b.members.count > a.members.count ? .widened : .narrowed
+                add("union-members-changed", "\(a.members.count) member types", "\(b.members.count) member types",
+                    impact(direction), reason(direction))
+            }
+            return
+        case .atomic:
+            break
+        }
+        if let x = a.base, let y = b.base, x != y {
+            add("value-base-changed", what + x, what + y, .breaking, "the value's base type changed")
+        }
+        switch (a.enumerations, b.enumerations) {
+        case (let old?, let new?):
+            let added = new.filter { !old.contains($0) }
+            let removed = old.filter { !new.contains($0) }
+            if !added.isEmpty {
+                add("enumeration-values-added", nil, what + added.joined(separator: ", "), request ? .additive : .breaking,
+                    request ? "existing clients never send the new values"
+                        : "existing clients may receive a value they do not know (.NET's DataContractSerializer refuses "
+                        + "an unknown enumeration value)")
+            }
+            if !removed.isEmpty {
+                add("enumeration-values-removed", what + removed.joined(separator: ", "), nil,
+                    request ? .breaking : .additive,
+                    request ? "existing clients may still send them and the server refuses them"
+                        : "existing clients no longer receive them")
+            }
+        case (nil, let new?):
+            add("enumeration-added", nil, what + new.joined(separator: ", "), impact(.narrowed), reason(.narrowed))
+        case (let old?, nil):
+            add("enumeration-removed", what + old.joined(separator: ", "), nil, impact(.widened), reason(.widened))
+        case (nil, nil):
+            break
+        }
+        for name in Set(a.facets.keys).union(b.facets.keys).sorted() {
+            let old = a.facets[name]
+            let new = b.facets[name]
+            guard old != new else { continue }
+            let direction: Direction
+            switch (old, new) {
+            case (nil, _): direction = .narrowed
+            case (_, nil): direction = .widened
+            case (let x?, let y?):
+                if let x = Double(x), let y = Double(y), !["length", "pattern", "whiteSpace"].contains(name) {
+                    let upper = name.hasPrefix("max") || name == "totalDigits" || name == "fractionDigits"
+                    direction = (upper ? y < x : y > x) ? .narrowed : .widened
+                } else {
+                    direction = .changed
+                }
+            }
+            let kind = direction == .narrowed ? "facet-narrowed" : direction == .widened ? "facet-widened" : "facet-changed"
+            add(kind, old.map { "\(what)\(name) \($0)" }, new.map { "\(what)\(name) \($0)" }, impact(direction),
+                reason(direction))
+        }
+    }
+
     private static func compare(_ a: ElementShape, _ b: ElementShape, path: String, operation: String, message: String,
                                 occurrences: Bool, into changes: inout [ContractChange]) {
         let here = path + "/" + a.name
@@ -99,6 +194,11 @@ public struct ContractComparison: Sendable {
             add("element-retyped", old, new, .breaking, request
                 ? "the server expects another type than existing clients send"
                 : "existing clients read the old type")
+        }
+        if let old = a.values ?? (b.values != nil ? ValueSpace(variety: .atomic, base: a.type) : nil),
+            let new = b.values ?? (a.values != nil ? ValueSpace(variety: .atomic, base: b.type) : nil)
+        {
+            compareValues(old, new, request: request, what: "", add: { add($0, $1, $2, $3, $4) })
         }
         if occurrences {
             if a.minOccurs == 0 && b.minOccurs > 0 {

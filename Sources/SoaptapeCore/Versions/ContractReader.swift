@@ -103,7 +103,12 @@ public enum ContractReader {
     /// The operations of a WSDL's port type, their payloads from its schemas (complex types expanded, base types
     /// first, recursion cut at a depth of 12).
     public static func wsdl(_ path: String) throws -> ServiceContract {
-        let definitions = try WSDLDefinitions.read(path)
+        wsdl(definitions: try WSDLDefinitions.read(path), source: path)
+    }
+
+    /// The operations of the WSDL whose `wsdl:definitions` element is `definitions` (a WSDL fetched with `?wsdl`,
+    /// say), named `source` in messages.
+    public static func wsdl(definitions: XMLElement, source path: String) -> ServiceContract {
         let index = SchemaIndex(definitions)
         let target = definitions.attribute("targetNamespace") ?? ""
         let version = target.split(separator: "/").last.map(String.init).flatMap { $0.hasPrefix("Services") ? $0 : nil }
@@ -197,7 +202,12 @@ struct SchemaIndex {
             minOccurs: Int(declaration.attribute("minOccurs") ?? "1") ?? 1,
             maxOccurs: declaration.attribute("maxOccurs") == "unbounded" ? nil : Int(declaration.attribute("maxOccurs") ?? "1") ?? 1,
             nillable: declaration.attribute("nillable") == "true", namespace: qualified ? namespace : "")
-        if let type = shape.type { shape.typeNamespace = typeNamespace(of: type) }
+        if let type = shape.type {
+            shape.typeNamespace = typeNamespace(of: type)
+            if let simple = simpleTypes[type] { shape.values = valueSpace(of: simple.node, depth: 0) }
+        } else if let inline = declaration.elements.first(where: { $0.localName == "simpleType" }) {
+            shape.values = valueSpace(of: inline, depth: 0)
+        }
         if let reference = declaration.attribute("ref"), let global = elements[ContractReader.local(reference)] {
             let target = self.shape(of: global.node, namespace: global.namespace, qualified: true, depth: depth,
                                     visiting: visiting)
@@ -223,6 +233,52 @@ struct SchemaIndex {
                                       depth: depth + 1, visiting: inside)
         }
         return shape
+    }
+
+    /// The value space of an `xs:simpleType` (named types it refers to resolved, to a depth of 12).
+    func valueSpace(of simpleType: XMLElement, depth: Int) -> ValueSpace? {
+        guard depth < Self.depthLimit else { return nil }
+        func named(_ qualified: String?) -> ValueSpace? {
+            guard let qualified else { return nil }
+            let local = ContractReader.local(qualified)
+            if let entry = simpleTypes[local] { return valueSpace(of: entry.node, depth: depth + 1) }
+            return ValueSpace(variety: .atomic, base: local)
+        }
+        for part in simpleType.elements {
+            switch part.localName {
+            case "restriction":
+                var space = named(part.attribute("base")) ?? ValueSpace(variety: .atomic)
+                if let inline = part.elements.first(where: { $0.localName == "simpleType" }),
+                    let inner = valueSpace(of: inline, depth: depth + 1)
+                {
+                    space = inner
+                }
+                var enumerations: [String] = []
+                var patterns: [String] = []
+                for facet in part.elements {
+                    guard let value = facet.attribute("value") else { continue }
+                    switch facet.localName {
+                    case "enumeration": enumerations.append(value)
+                    case "pattern": patterns.append(value)
+                    case "annotation", "simpleType": break
+                    default: space.facets[facet.localName] = value
+                    }
+                }
+                if !enumerations.isEmpty { space.enumerations = enumerations }
+                if !patterns.isEmpty { space.facets["pattern"] = patterns.joined(separator: "|") }
+                return space
+            case "list":
+                let item = part.elements.first(where: { $0.localName == "simpleType" }).flatMap { valueSpace(of: $0, depth: depth + 1) }
+                    ?? named(part.attribute("itemType")) ?? ValueSpace(variety: .atomic)
+                return ValueSpace(variety: .list, members: [item])
+            case "union":
+                var members = (part.attribute("memberTypes") ?? "").split(separator: " ").compactMap { named(String($0)) }
+                members += part.elements.filter { $0.localName == "simpleType" }.compactMap { valueSpace(of: $0, depth: depth + 1) }
+                return ValueSpace(variety: .union, members: members)
+            default: continue
+            }
+        }
+        return nil
     }
 
     /// A complex type's element children in order: an extension's base first.

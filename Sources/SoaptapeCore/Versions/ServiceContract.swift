@@ -19,6 +19,8 @@ public struct ElementShape: Equatable, Sendable {
     public var namespace: String?
     /// The type's namespace URI, when read from a schema.
     public var typeNamespace: String?
+    /// The values a simple-typed element may hold, when a schema restricts them (enumerations, facets, lists).
+    public var values: ValueSpace?
 
     /// Creates a shape.
     public init(name: String, type: String? = nil, minOccurs: Int = 1, maxOccurs: Int? = 1, nillable: Bool? = nil,
@@ -34,6 +36,42 @@ public struct ElementShape: Equatable, Sendable {
 
     /// True when the element may occur more than once.
     public var repeating: Bool { maxOccurs.map { $0 > 1 } ?? true }
+}
+
+/// The lexical space of a schema simple type: its base, enumerated values and other facets; a list's item type
+/// or a union's member types. Read from `xs:simpleType`; compared across versions for what clients may send or
+/// receive.
+public struct ValueSpace: Equatable, Sendable {
+    /// How the type is built.
+    public enum Variety: String, Equatable, Sendable {
+        /// A restriction of one type.
+        case atomic
+        /// A whitespace-separated list of items of `members[0]` (WCF's flag enumerations).
+        case list
+        /// One of `members`.
+        case union
+    }
+
+    /// How the type is built.
+    public var variety: Variety
+    /// The base type's local name, for an atomic restriction.
+    public var base: String?
+    /// The enumerated values, in schema order; nil when not enumerated.
+    public var enumerations: [String]?
+    /// Other facets by name (`pattern`, `maxLength`, `minInclusive`, …); patterns joined by `|`.
+    public var facets: [String: String]
+    /// A list's item type, or a union's member types.
+    public var members: [ValueSpace]
+
+    /// Creates a value space.
+    public init(variety: Variety, base: String? = nil, enumerations: [String]? = nil, facets: [String: String] = [:],
+                members: [ValueSpace] = []) {
+        self.variety = variety
+        self.base = base
+        self.enumerations = enumerations
+        self.facets = facets
+        self.members = members
+    }
 }
 
 /// One operation's contract.
