@@ -15,7 +15,7 @@ build: deps
 	$(SWIFT) build
 
 test: deps
-	@scripts/ensure-deps.sh openssl python3-venv chromium
+	@scripts/ensure-deps.sh openssl python3-venv chromium php-soap
 	$(SWIFT) test
 
 verify: build

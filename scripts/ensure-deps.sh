@@ -22,6 +22,7 @@ for tool in "$@"; do
         nginx) command -v nginx >/dev/null 2>&1 || missing+=(nginx-light) ;;
         wrk) command -v wrk >/dev/null 2>&1 || missing+=(wrk) ;;
         chromium) command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
+        php-soap) php -m 2>/dev/null | grep -qx soap || missing+=(php-cli php-soap) ;;
     esac
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -7,11 +7,21 @@ struct CompareCommandTests {
     @Test func breakingChangesFailTheBuildWhenAsked() throws {
         let old = CLI.root.appendingPathComponent("specs/Services84/Favourite/Favourite.wsdl").path
         let new = CLI.root.appendingPathComponent("specs/Services88/Favourite/Favourite.wsdl").path
-        // 84 → 88 only adds: --fail-on breaking passes, --fail-on any does not.
-        let additive = try CLI.run(["compare", old, new, "--fail-on", "breaking"], in: CLI.root.path)
-        #expect(additive.status == 0, "\(additive)")
-        #expect(additive.stdout.hasSuffix("11 operations compared: 4 changed (0 breaking, 4 additive changes), 7 unchanged.\n"))
+        // 84 → 88 adds operations and Rank, and new values to two enumerations GetFavourites answers with: an old
+        // .NET client refuses an enumeration value it does not know, so --fail-on breaking fails.
+        let changed = try CLI.run(["compare", old, new, "--fail-on", "breaking"], in: CLI.root.path)
+        #expect(changed.status == 1, "\(changed)")
+        #expect(changed.stdout.hasSuffix("11 operations compared: 4 changed (2 breaking, 4 additive changes), 7 unchanged.\n"),
+                "\(changed.stdout)")
+        #expect(changed.stdout.contains("""
+              breaking  enumeration-values-added  response /GetFavouritesResponse/Response/Favourite/TableRight/Mask
+            """))
+        #expect(changed.stdout.contains("list item Unused1, Uninitialized, R, F"))
         #expect(try CLI.run(["compare", old, new, "--fail-on", "any"], in: CLI.root.path).status == 1)
+        // Limited to an operation that only gained operations' company: additive passes.
+        let additive = try CLI.run(["compare", old, new, "--fail-on", "breaking", "--operations", "ToggleFavourite"],
+                                   in: CLI.root.path)
+        #expect(additive.status == 0, "\(additive)")
         // The other way round, operations disappear: breaking.
         let backwards = try CLI.run(["compare", new, old, "--fail-on", "breaking", "--format", "json"], in: CLI.root.path)
         #expect(backwards.status == 1)
@@ -37,13 +47,23 @@ struct CompareCommandTests {
         let outcome = try CLI.run(["replay", cassette, "--target", upstream, "--mode", "contract",
                                    "--map-namespace", "Services86=Services88", "--map-path", "/Services86/=/Services88/"],
                                   in: CLI.root.path)
-        #expect(outcome.status == 1)
+        // A new response element is additive, as compare classes it: it passes and is listed.
+        #expect(outcome.status == 0, "\(outcome)")
         #expect(outcome.stdout.contains("""
+              PASS   #1 Services86/Sale/GetSale
+                  additive (passes; --fail-on any fails it): unexpected element at /Envelope/Body/GetSaleResponse/Response/Number
+            """), "\(outcome)")
+        #expect(outcome.stdout.contains("2 interactions: 2 passed. Result: passed."))
+        #expect(outcome.stdout.components(separatedBy: "additive (").count - 1 == 1)  // exactly one change
+        // --fail-on any: the same change fails.
+        let strict = try CLI.run(["replay", cassette, "--target", upstream, "--mode", "contract", "--fail-on", "any",
+                                  "--map-namespace", "Services86=Services88", "--map-path", "/Services86/=/Services88/"],
+                                 in: CLI.root.path)
+        #expect(strict.status == 1)
+        #expect(strict.stdout.contains("""
               FAIL   #1 Services86/Sale/GetSale
                   1) unexpected element at /Envelope/Body/GetSaleResponse/Response/Number
-            """), "\(outcome)")
-        #expect(outcome.stdout.contains("2 interactions: 1 passed, 1 failed. Result: failed."))
-        #expect(outcome.stdout.components(separatedBy: ") ").count - 1 == 1)  // exactly one difference
+            """), "\(strict)")
         let compared = try CLI.run(["compare", "specs/Services86", "specs/Services88", "--operations", "GetSale,ToggleFavourite"],
                                    in: CLI.root.path)
         #expect(compared.stdout.contains("additive  element-added  response /GetSaleResponse/Response/Number"))

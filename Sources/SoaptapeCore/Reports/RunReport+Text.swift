@@ -18,6 +18,10 @@ extension RunReport {
                     output += DifferenceReport.describe(difference, number: number + 1, indent: "      ", style: style,
                                                         expectedName: expectedLabel, actualName: actualLabel)
                 }
+                for change in item.additive ?? [] {
+                    output += "      additive (passes; --fail-on any fails it): \(change.kind.phrase) at \(change.path)"
+                        + (change.actual.map { ": \($0)" } ?? "") + "\n"
+                }
             }
         }
         if !unmatched.isEmpty {
