@@ -2,6 +2,8 @@
 the paths SuperOffice uses (/Remote/ServicesNN/<Agent>.svc), SOAP 1.1, with a Credentials header.
 
 Usage: python spyne_server.py   (binds 127.0.0.1:0, prints "listening on http://127.0.0.1:PORT", serves until killed)
+INTEROP_VARIANT=changed answers other values in the same shape; INTEROP_VARIANT=dropped leaves each answer's
+Response element out (the interop matrix's injected changes).
 """
 import signal
 import os
@@ -28,6 +30,7 @@ def credentials(version):
 
 
 FAVOURITES = set()
+VARIANT = os.environ.get("INTEROP_VARIANT", "normal")
 
 
 def favourite_service(version):
@@ -40,11 +43,12 @@ def favourite_service(version):
              _out_variable_name="Response")
         def ToggleFavourite(ctx, table_name, record_id, associate_id, extra_info):
             key = (table_name, record_id)
-            if key in FAVOURITES:
+            now = key not in FAVOURITES
+            if now:
+                FAVOURITES.add(key)
+            else:
                 FAVOURITES.remove(key)
-                return False
-            FAVOURITES.add(key)
-            return True
+            return None if VARIANT == "dropped" else (not now if VARIANT == "changed" else now)
 
     return Favourite
 
@@ -79,7 +83,12 @@ def erp_sync_service(version):
         @rpc(Integer, _returns=array_of_string(), _body_style="wrapped",
              _in_arg_names={"connection_id": "ErpConnectionId"}, _out_variable_name="Response")
         def ToggleErpConnectionActive(ctx, connection_id):
-            return [] if connection_id and connection_id > 0 else ["No such connection"]
+            items = ["Bjørn Ærø", "beta.search", "Zürich – 東京"]
+            connection_id = connection_id or 0
+            strings = ["No such connection"] if connection_id <= 0 else items[:connection_id - 100] if connection_id > 100 else []
+            if VARIANT == "dropped":
+                return None
+            return [f"changed: {s}" for s in strings] if VARIANT == "changed" else strings
 
     return ErpSync
 
@@ -94,6 +103,7 @@ ROUTES = {
     "/Remote/Services88/Favourite.svc": application(favourite_service("Services88"), "Services88", "Favourite"),
     "/Remote/Services83/CustomerService.svc": application(customer_service("Services83"), "Services83", "CustomerService"),
     "/Remote/Services86/ErpSync.svc": application(erp_sync_service("Services86"), "Services86", "ErpSync"),
+    "/Remote/Services86/CustomerService.svc": application(customer_service("Services86"), "Services86", "CustomerService"),
 }
 
 
