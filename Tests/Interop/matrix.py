@@ -192,15 +192,21 @@ def matrix(binary, out):
         by_sequence = {item["sequence"]: item for item in recorded}
 
         verdicts = {}
-        for step, specs in (("verify (page specs)", "specs"), ("verify (WSDL specs)", wsdl_specs)):
+        # The WCF WSDLs bind SOAP 1.1 only (BasicHttpBinding), while the reference pages show SOAP 1.2: a SOAP 1.2
+        # call conforms to the pages' contract and not to the WSDL's, so there the WSDL specs must fail it.
+        soap12 = client.endswith("soap12")
+        for step, specs, should_fail in (
+            ("verify (page specs)", "specs", lambda sequence: False),
+            ("verify (WSDL specs)", wsdl_specs, lambda sequence: soap12),
+        ):
             row = Row(pair, step)
             path = os.path.join(work, f"{tag}-verify-{len(verdicts)}.json")
             soaptape(binary, "verify", "--specs", specs, "--require-spec", cassette, "--json", path)
             found = cases(path)
-            tally(row, found)
+            tally(row, found, should_fail)
             verdicts[step] = [(case["sequence"], case["verdict"]) for case in found]
             rows.append(row)
-        if len(set(map(tuple, verdicts.values()))) != 1:
+        if not soap12 and len(set(map(tuple, verdicts.values()))) != 1:
             rows[-1].notes.append("page and WSDL specs disagree: " + json.dumps(verdicts))
             rows[-1].false += 1
 

@@ -37,7 +37,8 @@ def favourite_service(version):
     class Favourite(ServiceBase):
         __in_header__ = credentials(version)
 
-        @rpc(Unicode, Integer, Integer, Unicode, _returns=Boolean, _body_style="wrapped",
+        # As the Services88 WSDL declares them: ids optional but never nil, strings nillable.
+        @rpc(Unicode, Integer(nillable=False), Integer(nillable=False), Unicode, _returns=Boolean, _body_style="wrapped",
              _in_arg_names={"table_name": "TableName", "record_id": "RecordId", "associate_id": "AssociateId",
                             "extra_info": "ExtraInfo"},
              _out_variable_name="Response")

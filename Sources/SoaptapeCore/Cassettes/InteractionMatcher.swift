@@ -76,7 +76,7 @@ public final class InteractionMatcher: @unchecked Sendable {
             {
                 options = spec.recordingOptions
             }
-            options.ignore += ignore
+            options.ignore += PerMessageHeaders.ignored + ignore
             let index = entries.count
             entries.append(Entry(interaction: interaction, document: document, comparator: XMLComparator(options: options)))
             let key = Self.key(method: interaction.request.method, path: interaction.request.path, document: document,

@@ -100,7 +100,7 @@ public struct ResponseCheck: Sendable {
             let template = recorded.response.fault ? nil : loaded?.spec.response
             (expectation, options) = ContractRules.expectation(for: expectedDocument, template: template, spec: loaded)
         }
-        options.ignore += ignore
+        options.ignore += PerMessageHeaders.ignored + ignore
         if !namespaceMappings.isEmpty {
             options.namespaces = .map
             options.namespaceMappings += namespaceMappings
