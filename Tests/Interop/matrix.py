@@ -39,12 +39,20 @@ WSDLS = ["specs/Services88/Favourite/Favourite.wsdl", "specs/Services86/ErpSync/
 ADDRESS = re.compile(r"http://127\.0\.0\.1:\d+")
 
 
+def _default_signals():
+    """A child stops on SIGINT and SIGTERM even when this script was started with them blocked or ignored (a test
+    runner's threads may block them, and a child inherits that)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 class Started:
     """A process that prints the address it bound to; its output is drained so that it never blocks."""
 
     def __init__(self, argv, env=None):
         self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT,
-                                        env={**os.environ, **(env or {})})
+                                        env={**os.environ, **(env or {})}, preexec_fn=_default_signals)
         self.lines = []
         self.url = None
         for raw in self.process.stdout:
@@ -66,7 +74,7 @@ class Started:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
-                self.process.wait(timeout=20)
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
