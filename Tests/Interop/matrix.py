@@ -91,12 +91,15 @@ def server(name, variant, work):
 
 CLIENTS = {
     "zeep": lambda base: ([sys.executable, os.path.join(HERE, "matrix_clients.py"), "zeep", base], None),
+    "zeep-chunked": lambda base: ([sys.executable, os.path.join(HERE, "matrix_clients.py"), "zeep-chunked", base], None),
     "suds": lambda base: ([sys.executable, os.path.join(HERE, "matrix_clients.py"), "suds", base], None),
     "php": lambda base: (["php", os.path.join(HERE, "php_client.php"), base, "1.1"], None),
     "php-soap12": lambda base: (["php", os.path.join(HERE, "php_client.php"), base, "1.2"], None),
 }
-PAIRS = [(client, server_name) for server_name in ("spyne", "php") for client in ("zeep", "suds", "php", "php-soap12")
-         if not (client == "php-soap12" and server_name == "spyne")]  # spyne serves SOAP 1.1 only
+# spyne serves SOAP 1.1 only.
+PAIRS = [(client, server_name) for server_name in ("spyne", "php")
+         for client in ("zeep", "zeep-chunked", "suds", "php", "php-soap12")
+         if not (client == "php-soap12" and server_name == "spyne")]
 
 
 def run_client(client, base):

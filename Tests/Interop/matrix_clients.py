@@ -1,7 +1,7 @@
 """The interop matrix's Python clients: zeep and suds-community, each driven only by the WSDL the server publishes
 (`?wsdl`), calling the seed operations the way an ordinary integration does. Each prints what it got as JSON.
 
-Usage: python matrix_clients.py zeep|suds BASE_URL
+Usage: python matrix_clients.py zeep|zeep-chunked|suds BASE_URL   (zeep-chunked: request bodies sent chunked)
 """
 import json
 import sys
@@ -17,11 +17,19 @@ def namespace(version):
 
 
 class Zeep:
-    def __init__(self, base):
+    def __init__(self, base, chunked=False):
         from zeep import Client
         from zeep.transports import Transport
+
+        class ChunkedTransport(Transport):
+            """Sends each request body in chunks (Transfer-Encoding: chunked), as streaming clients do."""
+
+            def post(self, address, message, headers):
+                return self.session.post(address, data=iter([message[:100], message[100:]]), headers=headers,
+                                         timeout=self.operation_timeout)
+
         self.base, self.services, self.clients = base, {}, {}
-        self.Client, self.Transport = Client, Transport
+        self.Client, self.Transport = Client, ChunkedTransport if chunked else Transport
 
     def service(self, operation):
         version, agent = AGENTS[operation]
@@ -74,7 +82,7 @@ class Suds:
 
 
 def main(kind, base):
-    client = {"zeep": Zeep, "suds": Suds}[kind](base)
+    client = {"zeep": Zeep, "zeep-chunked": lambda url: Zeep(url, chunked=True), "suds": Suds}[kind](base)
     results = [normalise(operation, client.call(operation, dict(arguments), header))
                for operation, arguments, header in CALLS]
     print(json.dumps(results, ensure_ascii=False))

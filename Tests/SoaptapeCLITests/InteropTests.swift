@@ -122,8 +122,8 @@ struct InteropTests {
             as? [String: Any]
         let rows = result?["rows"] as? [[String: Any]] ?? []
         #expect(result?["false_verdicts"] as? Int == 0 && result?["missed_catches"] as? Int == 0)
-        // Seven pairs of stacks (spyne serves SOAP 1.1 only), seven steps each; every step saw the whole scenario.
-        #expect(rows.count == 49)
+        // Nine pairs of stacks (spyne serves SOAP 1.1 only), seven steps each; every step saw the whole scenario.
+        #expect(rows.count == 63)
         #expect(rows.allSatisfy { ($0["interactions"] as? Int ?? 0) >= 11 })
         // The injected changes were there to catch: exact replay fails the six answers holding a value, contract
         // replay the seven whose Response element was dropped, for every pair.
