@@ -180,6 +180,9 @@ public struct ComparisonOptions: Sendable {
     public var optional: [XPathSelector] = []
     /// Expected elements that may be nil instead (`xsi:nil="true"`, no content), as a schema's `nillable` says.
     public var nillable: [XPathSelector] = []
+    /// Expected elements whose actual children beyond the expected ones are no difference (open content, like
+    /// a schema's `xs:any`): a SOAP Header carries blocks a contract does not name (WS-Addressing's).
+    public var openContent: [XPathSelector] = []
     /// Attributes whose values are QNames, compared as resolved `{URI}local`.
     public var qnameAttributes: [QualifiedName] = [.xsiType]
     /// When true, prefixes and where namespaces are declared count too.

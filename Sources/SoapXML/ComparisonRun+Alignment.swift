@@ -48,6 +48,7 @@ extension ComparisonRun {
             case .missing(let x):
                 report(.missingElement, leaf: (x, nil), expected: x.elementDescription, actual: nil)
             case .unexpected(let y):
+                if openContent.contains(e.identity) { continue }
                 report(.unexpectedElement, leaf: (nil, y), expected: nil, actual: y.elementDescription)
             case .moved(let x, let y):
                 let expectedAt = Self.position(of: x, among: expected)
@@ -211,7 +212,7 @@ extension ComparisonRun {
                 }
             }
         }
-        for (j, y) in actual.enumerated() where !used[j] {
+        for (j, y) in actual.enumerated() where !used[j] && !openContent.contains(e.identity) {
             if aborted { return }
             report(.unexpectedElement, leaf: (nil, y), expected: nil, actual: y.elementDescription)
         }

@@ -23,6 +23,7 @@ struct ComparisonRun {
     let repeating: Set<UnsafeMutableRawPointer>
     let optional: Set<UnsafeMutableRawPointer>
     let nillable: Set<UnsafeMutableRawPointer>
+    let openContent: Set<UnsafeMutableRawPointer>
     private let hasFlags: Bool
     let qnameAttributes: [(local: CString, namespace: CString)]
     private var mappedNamespaces: [UnsafeMutableRawPointer: String] = [:]
@@ -35,18 +36,6 @@ struct ComparisonRun {
         self.actual = actual
         self.limit = stopAfter ?? .max
         self.recording = stopAfter == nil
-        var ignored = Set<UnsafeMutableRawPointer>()
-        for selector in options.ignore {
-            ignored.formUnion(selector.select(in: expected))
-            ignored.formUnion(selector.select(in: actual))
-        }
-        // A Header whose blocks are all ignored (or that has none) is the same as no Header.
-        for document in [expected, actual] {
-            if let header = SoapHeaderRule.emptyHeader(under: document.root, ignored: ignored) {
-                ignored.insert(header.identity)
-            }
-        }
-        self.ignored = ignored
         func select(_ selectors: [XPathSelector]) -> Set<UnsafeMutableRawPointer> {
             selectors.reduce(into: Set()) { $0.formUnion($1.select(in: expected)) }
         }
@@ -54,6 +43,22 @@ struct ComparisonRun {
         repeating = select(options.repeating)
         optional = select(options.optional)
         nillable = select(options.nillable)
+        openContent = select(options.openContent)
+        var ignored = Set<UnsafeMutableRawPointer>()
+        for selector in options.ignore {
+            ignored.formUnion(selector.select(in: expected))
+            ignored.formUnion(selector.select(in: actual))
+        }
+        // A Header whose blocks are all ignored (or that has none) is the same as no Header — unless it is open
+        // content, which still takes blocks the expected one does not name.
+        for document in [expected, actual] {
+            if let header = SoapHeaderRule.emptyHeader(under: document.root, ignored: ignored),
+                !openContent.contains(header.identity)
+            {
+                ignored.insert(header.identity)
+            }
+        }
+        self.ignored = ignored
         hasFlags = !repeating.isEmpty || !optional.isEmpty
         self.qnameAttributes = qnameAttributes
     }

@@ -17,6 +17,7 @@ to OUT/matrix.json and OUT/matrix.md.
 
 Usage: python matrix.py SOAPTAPE OUT
 """
+import itertools
 import json
 import os
 import re
@@ -81,10 +82,13 @@ class Started:
         return self.process.returncode
 
 
+STATES = itertools.count(1)
+
+
 def server(name, variant, work):
     if name == "spyne":
         return Started([sys.executable, os.path.join(HERE, "spyne_server.py")], {"INTEROP_VARIANT": variant})
-    state = tempfile.mktemp(prefix="php-state-", suffix=".json", dir=work)
+    state = os.path.join(work, f"php-state-{next(STATES)}.json")  # each PHP request is a new run: state on disk
     return Started(["php", "-S", "127.0.0.1:0", os.path.join(HERE, "php_server.php")],
                    {"INTEROP_VARIANT": variant, "INTEROP_STATE": state})
 

@@ -25,7 +25,7 @@ struct InteropTests {
                 throw InteropError("'\(arguments.joined(separator: " "))' failed; the interop tests need python3-venv and PyPI")
             }
         }
-        FileManager.default.createFile(atPath: venv + "/.soaptape-ready-2", contents: Data())
+        _ = FileManager.default.createFile(atPath: venv + "/.soaptape-ready-2", contents: Data())
     }
 
     struct InteropError: Error, CustomStringConvertible {

@@ -47,7 +47,7 @@ struct RecordCommandTests {
 
     @Test func modesOnceAndNoneRefuseWhatTheyCannotDo() throws {
         let existing = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString).yaml").path
-        FileManager.default.createFile(atPath: existing, contents: Data())
+        _ = FileManager.default.createFile(atPath: existing, contents: Data())
         #expect(try CLI.run(["record", "--upstream", "http://127.0.0.1:1", "--cassette", existing, "--mode", "once"],
                             in: CLI.root.path) == Outcome(
             stdout: "", stderr: "\(existing): error: the cassette exists and --mode once records only into a new "

@@ -102,7 +102,7 @@ enum CLI {
         process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = root
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle
@@ -135,7 +135,7 @@ enum CLI {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         for (name, bytes) in files {
-            FileManager.default.createFile(atPath: path + "/" + name, contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: path + "/" + name, contents: Data(bytes))
         }
         return path
     }

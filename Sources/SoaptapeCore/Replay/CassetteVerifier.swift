@@ -10,13 +10,6 @@ public struct CassetteVerifier: Sendable {
     static let envelopeHeader = try! XPathSelector("/Envelope/Header")
     static let optionalHeaders = [envelopeHeader, try! XPathSelector("/Envelope/Header/*")]
 
-    /// The local names of the header blocks `template` describes and `ignore` leaves in.
-    static func headerBlocks(of template: XMLDocument, ignoring ignore: [XPathSelector]) -> [String] {
-        guard let header = template.rootElement()?.elements.first(where: { $0.localName == "Header" }) else { return [] }
-        let ignored = ignore.reduce(into: Set<String>()) { $0.formUnion($1.selectedElementPaths(in: template)) }
-        return header.elements.map(\.localName).filter { !ignored.contains("/Envelope/Header/" + $0) }
-    }
-
     /// The specs recordings are checked against.
     public var specs: SpecSet
     /// Interactions with no spec fail rather than being listed.
@@ -42,25 +35,19 @@ public struct CassetteVerifier: Sendable {
             options.typeAttributesOptional = true
             options.namespaceMappings.append(.substring(SoapVersion.soap11.envelopeNamespace,
                                                         SoapVersion.soap12.envelopeNamespace))
-            // SOAP header blocks are optional to send (WCF reads a missing one as null), and so is a Header.
+            // SOAP header blocks are optional to send (WCF reads a missing one as null), and so is a Header; header
+            // blocks the spec does not name (WS-Addressing's MessageID and To, which zeep sends when a WCF WSDL asks
+            // for addressing; a server's own, such as SuperOffice's ExceptionInfo and TimeZone) are not the
+            // operation's contract.
             options.optional += CassetteVerifier.optionalHeaders
+            options.openContent.append(CassetteVerifier.envelopeHeader)
             self.options = options
-            // Header blocks a spec's envelope does not describe (a server's own, such as SuperOffice's
-            // ExceptionInfo and TimeZone in responses) are not the operation's contract.
             var headerless = options
             headerless.ignore.append(CassetteVerifier.envelopeHeader)
-            // Header blocks the spec does not name (WS-Addressing's MessageID and To, which zeep sends when a WCF
-            // WSDL asks for addressing; a server's own) are not the operation's contract either.
             func prepare(_ template: String, _ side: String) -> (XMLDocument, XMLComparator)? {
                 guard let document = try? XMLDocument(string: template, name: "spec \(side)") else { return nil }
-                let named = CassetteVerifier.headerBlocks(of: document, ignoring: options.ignore)
-                guard !named.isEmpty else { return (document, XMLComparator(options: headerless)) }
-                var others = options
-                let test = named.map { "local-name()='\($0)'" }.joined(separator: " or ")
-                if let selector = try? XPathSelector("/*[local-name()='Envelope']/*[local-name()='Header']/*[not(\(test))]") {
-                    others.ignore.append(selector)
-                }
-                return (document, XMLComparator(options: others))
+                let describesHeader = document.rootElement()?.elements.contains { $0.localName == "Header" } ?? false
+                return (document, XMLComparator(options: describesHeader ? options : headerless))
             }
             request = prepare(loaded.spec.request, "request")
             response = prepare(loaded.spec.response, "response")

@@ -76,10 +76,10 @@ public struct ResponseCheck: Sendable {
             return Outcome(differences: differences)
         }
         if Self.isWSDLFetch(recorded), let before = expectedDocument.rootElement(), before.localName == "definitions" {
-            differences += wsdlChanges(before, actualDocument, recorded: recorded)
-            if mode == .exact { return Outcome(differences: differences) }
-            let (breaking, additive) = partitionAdditive(differences)
-            return Outcome(differences: breaking, additive: additive)
+            let (breaking, additive) = wsdlChanges(before, actualDocument)
+            // Exact: any change of contract fails; contract: additive ones are listed (failing under --fail-on any).
+            if mode == .exact || failOnAdditive { return Outcome(differences: differences + breaking + additive) }
+            return Outcome(differences: differences + breaking, additive: additive)
         }
         let actualFault = SoapMessage.faultDetails(actualDocument)
         if recorded.response.fault != (actualFault != nil) {
@@ -129,37 +129,37 @@ public struct ResponseCheck: Sendable {
         return (differences.filter { !Self.isAdditive($0) }, additive)
     }
 
+    /// What a live answer has and the recording lacks: existing clients ignore it, as compare classes a new
+    /// response element.
     static func isAdditive(_ difference: Difference) -> Bool {
-        switch difference.kind {
-        case .unexpectedElement, .unexpectedAttribute: true
-        case .contractChange: difference.path.hasPrefix("additive:")
-        default: false
-        }
+        difference.kind == .unexpectedElement || difference.kind == .unexpectedAttribute
     }
 
     /// True for a recorded `GET …?wsdl` (any case, `?singleWsdl` too): a contract, not a SOAP call.
     public static func isWSDLFetch(_ interaction: Interaction) -> Bool {
-        guard interaction.request.method == "GET", let query = interaction.request.path.split(separator: "?", maxSplits: 1).last,
-            interaction.request.path.contains("?")
-        else { return false }
-        return query.lowercased().contains("wsdl")
+        guard interaction.request.method == "GET", let query = interaction.request.path.firstIndex(of: "?") else {
+            return false
+        }
+        return interaction.request.path[query...].lowercased().contains("wsdl")
     }
 
     /// A WSDL fetch compared as a contract (operations and types, as `compare` does), never by the service
-    /// address inside it: each change is a difference whose path says whether it is breaking or additive.
-    private func wsdlChanges(_ before: XMLElement, _ after: XMLDocument, recorded: Interaction) -> [Difference] {
+    /// address inside it: its breaking and its additive changes, each as a difference that names the operation
+    /// and element, the change and why it is classed so.
+    private func wsdlChanges(_ before: XMLElement, _ after: XMLDocument) -> (breaking: [Difference], additive: [Difference]) {
         guard let definitions = after.rootElement(), definitions.localName == "definitions" else {
-            return [Difference(kind: .contractChange, path: "(WSDL)", expected: "a WSDL (wsdl:definitions)",
-                               actual: after.rootElement().map { "<\($0.localName)>" } ?? "an empty document")]
+            return ([Difference(kind: .contractChange, path: "(WSDL)", expected: "a WSDL (wsdl:definitions)",
+                                actual: after.rootElement().map { "<\($0.localName)>" } ?? "an empty document")], [])
         }
-        let old = ContractReader.wsdl(definitions: before, source: "recorded WSDL")
-        let new = ContractReader.wsdl(definitions: definitions, source: "live WSDL")
-        return ContractComparison(old: old, new: new).changes.map { change in
+        let changes = ContractComparison(old: ContractReader.wsdl(definitions: before, source: "recorded WSDL"),
+                                         new: ContractReader.wsdl(definitions: definitions, source: "live WSDL")).changes
+        func difference(_ change: ContractChange) -> Difference {
             let place = [change.operation, change.message, change.path].compactMap { $0 }.joined(separator: " ")
-            let found = [change.new, "(\(change.kind): \(change.reason))"].compactMap { $0 }.joined(separator: " ")
-            return Difference(kind: .contractChange, path: "\(change.impact.rawValue): \(place)",
-                              expected: change.old, actual: found)
+            let found = [change.new, "(\(change.impact.rawValue) \(change.kind): \(change.reason))"].compactMap { $0 }
+            return Difference(kind: .contractChange, path: place, expected: change.old, actual: found.joined(separator: " "))
         }
+        return (changes.filter { $0.impact == .breaking }.map(difference),
+                changes.filter { $0.impact == .additive }.map(difference))
     }
 
     /// The spec of the recorded request's operation.

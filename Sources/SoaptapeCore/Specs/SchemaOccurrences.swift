@@ -18,10 +18,11 @@ struct SchemaOccurrences {
         guard schema.lowercased().hasSuffix(".wsdl"), let contract = WSDLContracts.shared.contract(at: schema) else {
             return SchemaOccurrences()
         }
-        let operation = contract.operations.values.first {
-            $0.request?.name == spec.requestElementName || $0.name == spec.operation
-        }
-        guard let operation else { return SchemaOccurrences() }
+        // The operation whose request element the spec's is (WCF names it after the operation).
+        let operations = contract.operations.values.sorted { $0.key < $1.key }
+        guard let operation = operations.first(where: { $0.request?.name == spec.requestElementName })
+            ?? operations.first(where: { $0.name == spec.operation })
+        else { return SchemaOccurrences() }
         var result = SchemaOccurrences()
         for (envelope, shape) in [(spec.request, operation.request), (spec.response, operation.response)] {
             guard let shape, let document = try? XMLDocument(string: envelope, name: "spec"),
