@@ -42,7 +42,7 @@ public final class RecordingProxy: Sendable {
         /// What is redacted from bodies.
         public var redactor = Redactor.superOffice
         /// Header names (lower-case) whose values are redacted.
-        public var redactedHeaders: HeaderNameSet = ["authorization", "proxy-authorization", "cookie", "set-cookie"]
+        public var redactedHeaders: HeaderNameSet = HTTPHeaderRules.credentials
         /// The longest an upstream call may take.
         public var timeout: TimeAmount = .seconds(30)
         /// A PEM file of certificates to trust for an https upstream, besides the system's.

@@ -25,8 +25,22 @@ struct ReplayCommand: AsyncParsableCommand {
             none, or the reverse, and another HTTP status always count. Every answer is also checked against the \
             SOAP envelope schema, its xsi:type values, and the schema its operation's spec names (docs/schema.md).
 
-            A connection error fails that interaction and the run goes on. Exit status: 0 every answer held; \
-            1 a difference; 2 nothing could be compared (bad input, target unreachable).
+            Correlation (docs/replay.md): a value the server assigned — first seen in a recorded answer, then in \
+            later recorded requests (an id a create returned) — is taken from the live answer and put wherever the \
+            recorded value stood in the later requests, and in the later answers before they are compared. Only \
+            values that can be identifiers count (integers other than -1, 0 and 1, GUIDs, strings of 8 or more \
+            characters with a digit); --correlate FROM=TO adds one the heuristics miss, --correlate off turns \
+            them off. A secret a recorded answer returned (the ticket of a login, recorded as ${redacted}) flows \
+            into the later ${redacted} of that name, so a cassette that begins with its login replays with no \
+            --set; it is never shown. Every report lists the correlations used.
+
+            --update writes the live answers of the interactions that differ back into their cassettes (in \
+            contract mode, only those that break the contract), redacted as record redacts, correlated values put \
+            back to the recorded ones, each cassette replaced atomically: the diff shows only the changed answers.
+
+            A connection error fails that interaction and the run goes on. Exit status: 0 every answer held (or, \
+            with --update, every answer that differed was written back); 1 a difference; 2 nothing could be \
+            compared (bad input, target unreachable) or a cassette could not be updated.
 
             Example:
               SO_TICKET=… soaptape replay cassettes/ --target https://online.example.com/Cust12345 \\
@@ -70,6 +84,16 @@ struct ReplayCommand: AsyncParsableCommand {
                                valueName: "xpath"))
     var ignore: [String] = []
 
+    @Option(name: .customLong("correlate"), parsing: .singleValue,
+            help: ArgumentHelp("off (carry no assigned values but secrets), or FROM=TO: carry the value at the "
+                               + "response path FROM into later requests at the path TO (repeatable; paths like "
+                               + "//SaveSaleEntityResponse/Response/SaleId).", valueName: "off|from=to"))
+    var correlate: [String] = []
+
+    @Flag(name: .customLong("update"),
+          help: "Write the live answers that differ back into their cassettes (atomically, redacted).")
+    var update = false
+
     @Option(name: .customLong("specs"), help: ArgumentHelp("Specs whose rules and types apply.", valueName: "folder"))
     var specs: String = "specs"
 
@@ -104,6 +128,14 @@ struct ReplayCommand: AsyncParsableCommand {
         for expression in ignore {
             do { _ = try XPathSelector(expression) } catch { throw ValidationError("--ignore: \(error).") }
         }
+        for rule in correlate where rule != "off" {
+            try ValueFlags.validate([rule], flag: "--correlate", example: "//SaveSaleEntityResponse/Response/SaleId=//GetSale/SaleId")
+            for path in ValueFlags.rewrites([rule]).flatMap({ [$0.from, $0.to] }) {
+                if let problem = CorrelationPlan.Rule.validate(path) {
+                    throw ValidationError("--correlate '\(rule)': the path '\(path)' is not a path of elements: \(problem).")
+                }
+            }
+        }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
         guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second.") }
         if let targetCA, !FileManager.default.isReadableFile(atPath: targetCA) {
@@ -137,16 +169,24 @@ struct ReplayCommand: AsyncParsableCommand {
         runner.concurrency = concurrency
         runner.timeout = .seconds(Int64(timeout))
         runner.certificateAuthority = targetCA
+        runner.automaticCorrelation = !correlate.contains("off")
+        runner.correlationRules = ValueFlags.rewrites(correlate.filter { $0 != "off" })
+            .map { CorrelationPlan.Rule(from: $0.from, to: $0.to) }
+        if update {
+            runner.updateRecorder = InteractionRecorder(redactor: .superOffice, redactedHeaders: HTTPHeaderRules.credentials,
+                                                        specs: specSet)
+        }
         if let specSet {
             do { runner.schemas = (specSet, try SchemaCatalog(specSet)) } catch { throw CLIError(description: error.description) }
         }
         let showProgress = isatty(STDERR_FILENO) == 1
-        let suites = await runner.run(loaded) { done, total, label in
+        let outcome = await runner.run(loaded) { done, total, label in
             guard showProgress else { return }
             let line = "\r\u{1B}[2K  replaying \(done)/\(total)  \(label)"
             FileHandle.standardError.write(Data(line.utf8))
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        let suites = outcome.suites
         let total = suites.reduce(0) { $0 + $1.cases.count }
         let result = RunReport(
             command: "replay",
@@ -157,6 +197,25 @@ struct ReplayCommand: AsyncParsableCommand {
         if !cases.isEmpty && cases.allSatisfy({ $0.verdict == .error }) {
             let reason = cases[0].message ?? "the target could not be reached"
             throw CLIError(description: "soaptape replay: error: nothing could be compared: \(reason)")
+        }
+        if update {
+            // Each cassette whose answers differed is rewritten; the report above already says which cases.
+            for (name, _) in loaded {
+                guard let rewritten = outcome.updates[name] else { continue }
+                do {
+                    try CassetteRewriter.replace(name, with: rewritten)
+                } catch {
+                    throw CLIError(description: error.description)
+                }
+                let numbers = rewritten.map { "#\($0.sequence) \($0.label)" }.joined(separator: ", ")
+                let noun = rewritten.count == 1 ? "answer" : "answers"
+                let line = "soaptape replay: updated \(name): \(rewritten.count) \(noun) rewritten (\(numbers))\n"
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+            let rewrittenCount = outcome.updates.values.reduce(0) { $0 + $1.count }
+            let failedCases = cases.filter { $0.verdict.isFailure(strict: false) }.count
+            if failedCases > rewrittenCount { throw ExitCode(1) }
+            return
         }
         if result.failed { throw ExitCode(1) }
     }

@@ -6,6 +6,7 @@ import SoapXML
 /// per name. Bodies are edited in place, byte for byte; everything else stays as recorded.
 public final class RedactionFiller: @unchecked Sendable {
     private let values: [String: String]
+    private let given: [String: String]
     private let standIns: Bool
     private let lock = NSLock()
     private var assigned: [String: String] = [:]
@@ -16,7 +17,14 @@ public final class RedactionFiller: @unchecked Sendable {
         var byName = values
         for (name, value) in values { byName[name.lowercased()] = byName[name.lowercased()] ?? value }
         self.values = byName
+        self.given = values
         self.standIns = standIns
+    }
+
+    /// This filler with `more` values, which win over those given (a ticket a replayed login just returned).
+    public func adding(_ more: [String: String]) -> RedactionFiller {
+        guard !more.isEmpty else { return self }
+        return RedactionFiller(values: given.merging(more) { _, new in new }, standIns: standIns)
     }
 
     private static let marker = Array(Redactor.placeholder.utf8)

@@ -52,6 +52,12 @@ extension RunReport {
                     + "<td class=\"verdict\">\(item.verdict.rawValue)</td><td>\(details)</td></tr>\n"
             }
             page += "</table>\n"
+            if let correlations = suite.correlations, !correlations.isEmpty {
+                page += "<p>Correlated (values the server assigned, carried from its live answers):</p>\n"
+                    + "<ul class=\"correlations\">\n"
+                for correlation in correlations { page += "<li>\(escape(correlation.sentence))</li>\n" }
+                page += "</ul>\n"
+            }
             for item in suite.cases where !item.differences.isEmpty {
                 page += "<section class=\"failure\" id=\"case-\(suiteNumber)-\(item.sequence)\">\n"
                     + "<h3>#\(item.sequence) \(escape(item.operation))</h3>\n"

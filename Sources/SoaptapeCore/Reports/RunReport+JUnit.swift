@@ -17,6 +17,14 @@ extension RunReport {
             output += "  <testsuite name=\"\(attribute(suite.cassette))\" tests=\"\(suite.cases.count)\" "
                 + "failures=\"\(suiteFailures)\" errors=\"\(suite.cases.filter { $0.verdict == .error }.count)\" "
                 + "skipped=\"\(skipped)\" time=\"\(seconds(suite.cases))\">\n"
+            if let correlations = suite.correlations, !correlations.isEmpty {
+                output += "    <properties>\n"
+                for correlation in correlations {
+                    output += "      <property name=\"\(attribute("correlated " + correlation.name))\" "
+                        + "value=\"\(attribute(correlation.sentence))\"/>\n"
+                }
+                output += "    </properties>\n"
+            }
             for item in suite.cases {
                 output += "    <testcase classname=\"\(attribute(suite.cassette))\" "
                     + "name=\"\(attribute("#\(item.sequence) \(item.operation)"))\" "

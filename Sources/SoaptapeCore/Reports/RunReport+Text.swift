@@ -23,6 +23,10 @@ extension RunReport {
                         + (change.actual.map { ": \($0)" } ?? "") + "\n"
                 }
             }
+            if let correlations = suite.correlations, !correlations.isEmpty {
+                output += "  correlated (values the server assigned, carried from its live answers):\n"
+                for correlation in correlations { output += "    \(correlation.sentence)\n" }
+            }
         }
         if !unmatched.isEmpty {
             output += "\n" + style.bold("Requests no recording matched") + "\n"

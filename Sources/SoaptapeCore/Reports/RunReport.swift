@@ -100,6 +100,8 @@ public struct ReportSuite: Codable, Sendable {
     public var cassette: String
     /// One case per interaction, in recorded order.
     public var cases: [ReportCase]
+    /// `replay`: the values carried from live answers into later requests (nil when none were).
+    public var correlations: [ReportCorrelation]?
 
     /// Creates a suite.
     public init(cassette: String, cases: [ReportCase] = []) {

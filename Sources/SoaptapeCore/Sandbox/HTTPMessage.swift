@@ -44,6 +44,9 @@ public struct HTTPResponseMessage: Sendable {
 
 /// Header rules shared by everything that passes HTTP messages on: the record proxy, serve and replay.
 public enum HTTPHeaderRules {
+    /// Headers whose values are credentials, redacted by `record` (and by `replay --update`) unless told more.
+    public static let credentials: HeaderNameSet = ["authorization", "proxy-authorization", "cookie", "set-cookie"]
+
     /// Hop-by-hop headers (RFC 9110, 7.6.1), never forwarded nor recorded; `Host` and `Content-Length` are set
     /// anew by whoever sends, and `Expect` is not passed on: soaptape has the whole body before it sends.
     public static let notForwarded: HeaderNameSet = [
