@@ -124,7 +124,6 @@ public struct ReplayRunner: Sendable {
                 client: HTTPClient) async -> Replayed {
         var interaction = recorded
         interaction.request.body = session.request(position, body: recorded.request.body)
-        interaction.response.body = session.expectedResponse(position, body: recorded.response.body)
         let built = ReplayRequest(interaction, filler: filler.adding(session.secretValues), namespaces: namespaces,
                                   paths: paths)
         var request = HTTPClientRequest(url: target + built.message.path)
@@ -156,8 +155,10 @@ public struct ReplayRunner: Sendable {
                 durationMilliseconds: milliseconds(since: started)))
         }
         let elapsed = milliseconds(since: started)
-        var outcome = check.check(interaction, status: status, body: body)
+        // What this answer assigned is learned first: it is the expectation here, and carried into later requests.
         session.learn(position, liveBody: body)
+        interaction.response.body = session.expectedResponse(position, body: recorded.response.body)
+        var outcome = check.check(interaction, status: status, body: body)
         // The answer differs from the recording (by the mode's rules): with --update, what the cassette should hold.
         var rewritten: Interaction?
         if let updateRecorder, !outcome.differences.isEmpty {

@@ -4,11 +4,18 @@ the paths SuperOffice uses (/Remote/ServicesNN/<Agent>.svc), SOAP 1.1, with a Cr
 Usage: python spyne_server.py   (binds 127.0.0.1:0, prints "listening on http://127.0.0.1:PORT", serves until killed)
 INTEROP_VARIANT=changed answers other values in the same shape; INTEROP_VARIANT=dropped leaves each answer's
 Response element out (the interop matrix's injected changes).
+
+Stateful operations modelled on NetServer's, for replay's correlation: SoPrincipal's AuthenticateUsernamePassword
+returns a new ticket each time, which Sale's operations require (and check) in their Credentials header; Sale's
+SaveSaleEntity assigns ids from a counter (INTEROP_ID_START, default 100) and updates an existing sale, GetSale
+reads one, DeleteSaleEntity deletes one; an unknown id or ticket is a SOAP Fault. INTEROP_VARIANT=changed also
+answers GetSale with a changed Heading and a new Probability element.
 """
+import base64
 import signal
 import os
 
-from spyne import Application, Array, Boolean, ComplexModel, Integer, ServiceBase, Unicode, rpc
+from spyne import Application, Array, Boolean, ComplexModel, Double, Fault, Integer, ServiceBase, Unicode, rpc
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 from waitress.server import create_server
@@ -94,6 +101,91 @@ def erp_sync_service(version):
     return ErpSync
 
 
+TICKETS = set()
+SALES = {}
+NEXT_ID = [int(os.environ.get("INTEROP_ID_START", "100"))]
+USERS = {"interop": os.environ.get("INTEROP_PASSWORD", "")}
+
+
+def so_principal_service(version):
+    class SoPrincipalCarrier(ComplexModel):
+        __namespace__ = namespace(version)
+        Associate = Unicode
+        AssociateId = Integer
+        FullName = Unicode
+
+    class SoCredentials(ComplexModel):
+        __namespace__ = namespace(version)
+        Ticket = Unicode
+
+    class SoPrincipal(ServiceBase):
+        @rpc(Unicode, Unicode, _returns=(SoPrincipalCarrier, SoCredentials, Boolean), _body_style="wrapped",
+             _in_arg_names={"user_name": "UserName", "password": "Password"},
+             _out_variable_names=("Response", "Credentials", "AuthenticationSucceeded"),
+             _out_message_name="AuthenticateResponse")
+        def AuthenticateUsernamePassword(ctx, user_name, password):
+            if user_name not in USERS or (password or "") != USERS[user_name]:
+                return SoPrincipalCarrier(Associate="", AssociateId=0, FullName=""), SoCredentials(Ticket=""), False
+            ticket = "7T:" + base64.b64encode(os.urandom(18)).decode()
+            TICKETS.add(ticket)
+            return SoPrincipalCarrier(Associate=user_name.upper(), AssociateId=5, FullName="Interop User"), \
+                SoCredentials(Ticket=ticket), True
+
+    return SoPrincipal
+
+
+def sale_service(version):
+    fields = {"__namespace__": namespace(version), "SaleId": Integer, "Heading": Unicode, "Amount": Double}
+    SaleEntity = type("SaleEntity", (ComplexModel,), dict(fields))
+    if VARIANT == "changed":
+        fields["Probability"] = Integer
+    Sale = type("Sale", (ComplexModel,), fields)
+
+    def authorised(ctx):
+        header = ctx.in_header
+        if header is None or header.Ticket not in TICKETS:
+            raise Fault(faultcode="Client.Unauthorized", faultstring="The ticket is missing or not valid.")
+
+    def known(sale_id):
+        if sale_id not in SALES:
+            raise Fault(faultcode="Client.NotFound", faultstring=f"No sale with id {sale_id}.")
+        return SALES[sale_id]
+
+    class SaleAgent(ServiceBase):
+        __in_header__ = credentials(version)
+
+        @rpc(SaleEntity, _returns=SaleEntity, _body_style="wrapped", _in_arg_names={"entity": "Entity"},
+             _out_variable_name="Response")
+        def SaveSaleEntity(ctx, entity):
+            authorised(ctx)
+            if not entity.SaleId:
+                entity.SaleId = NEXT_ID[0]
+                NEXT_ID[0] += 1
+            else:
+                known(entity.SaleId)
+            SALES[entity.SaleId] = {"Heading": entity.Heading, "Amount": entity.Amount}
+            return SaleEntity(SaleId=entity.SaleId, Heading=entity.Heading, Amount=entity.Amount)
+
+        @rpc(Integer, _returns=Sale, _body_style="wrapped", _in_arg_names={"sale_id": "SaleId"},
+             _out_variable_name="Response")
+        def GetSale(ctx, sale_id):
+            authorised(ctx)
+            sale = known(sale_id)
+            if VARIANT == "changed":
+                return Sale(SaleId=sale_id, Heading=sale["Heading"].upper(), Amount=sale["Amount"], Probability=50)
+            return Sale(SaleId=sale_id, Heading=sale["Heading"], Amount=sale["Amount"])
+
+        @rpc(Integer, _returns=Boolean, _body_style="wrapped", _in_arg_names={"sale_id": "SaleEntityId"},
+             _out_variable_name="Response")
+        def DeleteSaleEntity(ctx, sale_id):
+            authorised(ctx)
+            known(sale_id)
+            del SALES[sale_id]
+            return True
+
+    return SaleAgent
+
+
 def application(service, version, name):
     app = Application([service], tns=namespace(version), name=name, in_protocol=Soap11(validator="lxml"),
                       out_protocol=Soap11())
@@ -105,6 +197,8 @@ ROUTES = {
     "/Remote/Services83/CustomerService.svc": application(customer_service("Services83"), "Services83", "CustomerService"),
     "/Remote/Services86/ErpSync.svc": application(erp_sync_service("Services86"), "Services86", "ErpSync"),
     "/Remote/Services86/CustomerService.svc": application(customer_service("Services86"), "Services86", "CustomerService"),
+    "/Remote/Services88/SoPrincipal.svc": application(so_principal_service("Services88"), "Services88", "SoPrincipal"),
+    "/Remote/Services88/Sale.svc": application(sale_service("Services88"), "Services88", "Sale"),
 }
 
 
@@ -112,7 +206,8 @@ def like_wcf(path, body):
     """The WSDL's soapAction made the full action URI, as SuperOffice's WCF services write it (spyne writes the
     bare operation name, and clients send what the WSDL says)."""
     version, agent = path.split("/")[2], path.split("/")[3][: -len(".svc")]
-    for operation in ("ToggleFavourite", "UpdateFeatureToggles", "ToggleErpConnectionActive"):
+    for operation in ("ToggleFavourite", "UpdateFeatureToggles", "ToggleErpConnectionActive",
+                      "AuthenticateUsernamePassword", "SaveSaleEntity", "GetSale", "DeleteSaleEntity"):
         body = body.replace(f'soapAction="{operation}"'.encode(),
                             f'soapAction="{namespace(version)}/{agent}/{operation}"'.encode())
     return body

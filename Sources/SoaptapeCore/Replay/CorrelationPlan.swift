@@ -96,6 +96,7 @@ public struct CorrelationPlan: Sendable {
         var responseTargets: [Int: [Target]] = [:]
         var learned: [Int: [Int]] = [:]
         for (position, interaction) in interactions.enumerated() {
+            var carried: Set<String> = []
             for leaf in Self.envelopeLeaves(interaction.request.body) {
                 if leaf.text == Redactor.placeholder {
                     if let source = latestSecret[leaf.localName], !found[source].usedIn.contains(interaction.sequence) {
@@ -109,6 +110,7 @@ public struct CorrelationPlan: Sendable {
                 }
                 if let into = found[source].onlyInto, !Rule.matches(into, leaf.readablePath) { continue }
                 requestTargets[position, default: []].append(Target(path: leaf.path, source: source))
+                carried.insert(leaf.text)
                 if !found[source].usedIn.contains(interaction.sequence) { found[source].usedIn.append(interaction.sequence) }
             }
             for leaf in Self.envelopeLeaves(interaction.response.body) {
@@ -119,8 +121,12 @@ public struct CorrelationPlan: Sendable {
                     learned[position, default: []].append(found.count - 1)
                     continue
                 }
-                if let source = latest[leaf.text] {
+                // A value this request carried, echoed (GetSale answering the SaleId it was asked for): checked against
+                // the live value carried. Any other: the server assigned it here (again, if it had before: the
+                // latest wins).
+                if carried.contains(leaf.text), let source = latest[leaf.text] {
                     responseTargets[position, default: []].append(Target(path: leaf.path, source: source))
+                    continue
                 }
                 let automatically = automatic && Self.isIdentifierLike(leaf.text, type: leaf.declaredType)
                 let rule = rules.first { Rule.matches($0.from, leaf.readablePath) }

@@ -23,10 +23,17 @@ public final class CorrelationSession: @unchecked Sendable {
         substitute(plan.requestTargets[position], in: body)
     }
 
-    /// The recorded response body of the interaction at `position`, with the live values known so far in place of
-    /// the recorded ones: what the live answer is compared with.
+    /// The recorded response body of the interaction at `position`, with the live values in place of the recorded
+    /// ones: those carried from earlier answers, and those this answer assigned (learn it first). What the live
+    /// answer is compared with.
     public func expectedResponse(_ position: Int, body: [UInt8]) -> [UInt8] {
-        substitute(plan.responseTargets[position], in: body)
+        substitute((plan.responseTargets[position] ?? []) + assignedHere(position), in: body)
+    }
+
+    /// The places of the values the answer at `position` assigned, each its own source.
+    private func assignedHere(_ position: Int) -> [CorrelationPlan.Target] {
+        (plan.learned[position] ?? []).filter { !plan.sources[$0].secret }
+            .map { CorrelationPlan.Target(path: plan.sources[$0].path, source: $0) }
     }
 
     /// Learns the values the live answer to the interaction at `position` gives: each source's live value is the
@@ -49,9 +56,7 @@ public final class CorrelationSession: @unchecked Sendable {
     /// correlated value put back to its recorded value, so that the cassette stays one consistent conversation and
     /// its diff shows only what the server changed. Secrets are left for the redactor.
     public func recordedForm(_ position: Int, liveBody: [UInt8]) -> [UInt8] {
-        let learnedHere = (plan.learned[position] ?? []).filter { !plan.sources[$0].secret }
-            .map { CorrelationPlan.Target(path: plan.sources[$0].path, source: $0) }
-        let targets = learnedHere + (plan.responseTargets[position] ?? [])
+        let targets = assignedHere(position) + (plan.responseTargets[position] ?? [])
         guard !targets.isEmpty else { return liveBody }
         let leaves = CorrelationPlan.envelopeLeaves(liveBody)
         var byPath: [String: XMLLeaf] = [:]
