@@ -9,11 +9,14 @@ Stateful operations modelled on NetServer's, for replay's correlation: SoPrincip
 returns a new ticket each time, which Sale's operations require (and check) in their Credentials header; Sale's
 SaveSaleEntity assigns ids from a counter (INTEROP_ID_START, default 100) and updates an existing sale, GetSale
 reads one, DeleteSaleEntity deletes one; an unknown id or ticket is a SOAP Fault. INTEROP_VARIANT=changed also
-answers GetSale with a changed Heading and a new Probability element.
+answers GetSale with a changed Heading and a new Probability element; INTEROP_VARIANT=dropped without its Response. INTEROP_TICKETS names a file each ticket
+issued is appended to (for tests that look for leaks); INTEROP_STALL_AT=N makes the N-th request wait forever,
+after printing "stalling" (for tests that kill a client mid-run).
 """
 import base64
 import signal
 import os
+import threading
 
 from spyne import Application, Array, Boolean, ComplexModel, Double, Fault, Integer, ServiceBase, Unicode, rpc
 from spyne.protocol.soap import Soap11
@@ -128,6 +131,9 @@ def so_principal_service(version):
                 return SoPrincipalCarrier(Associate="", AssociateId=0, FullName=""), SoCredentials(Ticket=""), False
             ticket = "7T:" + base64.b64encode(os.urandom(18)).decode()
             TICKETS.add(ticket)
+            if os.environ.get("INTEROP_TICKETS"):
+                with open(os.environ["INTEROP_TICKETS"], "a") as issued:
+                    issued.write(ticket + "\n")
             return SoPrincipalCarrier(Associate=user_name.upper(), AssociateId=5, FullName="Interop User"), \
                 SoCredentials(Ticket=ticket), True
 
@@ -171,6 +177,8 @@ def sale_service(version):
         def GetSale(ctx, sale_id):
             authorised(ctx)
             sale = known(sale_id)
+            if VARIANT == "dropped":
+                return None
             if VARIANT == "changed":
                 return Sale(SaleId=sale_id, Heading=sale["Heading"].upper(), Amount=sale["Amount"], Probability=50)
             return Sale(SaleId=sale_id, Heading=sale["Heading"], Amount=sale["Amount"])
@@ -213,7 +221,17 @@ def like_wcf(path, body):
     return body
 
 
+REQUESTS = [0]
+REQUESTS_LOCK = threading.Lock()
+
+
 def dispatch(environ, start_response):
+    with REQUESTS_LOCK:
+        REQUESTS[0] += 1
+        number = REQUESTS[0]
+    if number == int(os.environ.get("INTEROP_STALL_AT", "0")):
+        print("stalling", flush=True)
+        threading.Event().wait()
     path = environ.get("PATH_INFO", "")
     route = ROUTES.get(path)
     if route is None:

@@ -75,11 +75,22 @@ enum CLI {
 
     /// Starts `executable` (the soaptape binary when nil) from the repository root and returns it with the
     /// `http://127.0.0.1:PORT` URL its first line of output names (servers print where they listen).
-    static func startServer(_ arguments: [String], executable: String? = nil) throws -> (Process, String) {
+    static func startServer(_ arguments: [String], executable: String? = nil,
+                            environment: [String: String] = [:]) throws -> (Process, String) {
+        let (process, url, _) = try startServerKeepingOutput(arguments, executable: executable, environment: environment)
+        return (process, url)
+    }
+
+    /// `startServer`, also returning the pipe its stdout goes on, for reading what it prints later.
+    static func startServerKeepingOutput(_ arguments: [String], executable: String? = nil,
+                                         environment: [String: String] = [:]) throws -> (Process, String, Pipe) {
         let process = Process()
         process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = root
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -92,7 +103,7 @@ enum CLI {
         }
         let text = String(decoding: line, as: UTF8.self)
         let url = text.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init) ?? ""
-        return (process, url.trimmingCharacters(in: .whitespacesAndNewlines))
+        return (process, url.trimmingCharacters(in: .whitespacesAndNewlines), output)
     }
 
     /// Starts soaptape with `arguments`, its stdout and stderr written to `log` (for scanning afterwards), and

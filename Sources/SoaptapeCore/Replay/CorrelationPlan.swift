@@ -128,7 +128,8 @@ public struct CorrelationPlan: Sendable {
                     responseTargets[position, default: []].append(Target(path: leaf.path, source: source))
                     continue
                 }
-                let automatically = automatic && Self.isIdentifierLike(leaf.text, type: leaf.declaredType)
+                let automatically = automatic
+                    && Self.isIdentifierLike(leaf.text, type: leaf.declaredType, name: leaf.localName)
                 let rule = rules.first { Rule.matches($0.from, leaf.readablePath) }
                 guard (automatically || rule != nil) && !firstInRequest.contains(leaf.text) else { continue }
                 var source = Source(position: position, sequence: interaction.sequence, operation: interaction.label,
@@ -159,15 +160,20 @@ public struct CorrelationPlan: Sendable {
         }
     }
 
-    /// True for a value that can be an identifier a server assigns: an integer other than -1, 0 and 1; a GUID; a
-    /// string of 8 or more characters with no space that holds a digit (a ticket, base64, a key). Never a boolean,
-    /// a date or time, an empty value, or a word (an enumeration value such as `StatusNone`).
-    public static func isIdentifierLike(_ value: String, type: String? = nil) -> Bool {
+    /// True for a value that can be an identifier a server assigns: an integer of 1,000 or more (or, from 2 to
+    /// 999, in an element named like an identifier — `SaleId`, `OrderKey`, `InvoiceNo` — since counts and pages
+    /// are small numbers too); a GUID; a string of 8 or more characters with no space that holds a digit (a ticket,
+    /// base64, a key). Never -1, 0 or 1, a boolean, a date or time, a decimal, an empty value, or a word (an
+    /// enumeration value such as `StatusNone`).
+    public static func isIdentifierLike(_ value: String, type: String? = nil, name: String? = nil) -> Bool {
         if let type, ["boolean", "date", "dateTime", "time", "duration", "double", "float", "decimal"].contains(type) {
             return false
         }
         guard !value.isEmpty, value.count <= 512 else { return false }
-        if let number = Int64(value) { return !(-1...1).contains(number) }
+        if let number = Int64(value) {
+            if (-1...1).contains(number) { return false }
+            return number.magnitude >= 1000 || name.map(isIdentifierName) ?? false
+        }
         if isGUID(value) { return true }
         guard value.count >= 8, !value.contains(where: { $0.isWhitespace }), value.contains(where: \.isNumber) else {
             return false
@@ -175,6 +181,12 @@ public struct CorrelationPlan: Sendable {
         // A date or time (2026-12-04, 2026-12-04T10:00:00Z, 10:00:00) or a decimal number is not an identifier.
         if value.allSatisfy({ $0.isNumber || "-:.TZ+".contains($0) }) { return false }
         return true
+    }
+
+    /// `SaleId`, `ID`, `RecordKey`, `InvoiceNo`, `OrderNumber`: names identifiers go by.
+    static func isIdentifierName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return ["id", "key", "no", "number", "nr"].contains { lower.hasSuffix($0) } || lower.hasSuffix("ids")
     }
 
     private static func isGUID(_ value: String) -> Bool {
