@@ -138,6 +138,18 @@ import Glibc
         defer { CLI.stop(proxy) }
         let answered = try CLI.runExecutable(InteropTests.python, [Self.client, proxyURL])
         #expect(answered.stdout == Self.liveResult(ids: [100, 101]), "\(answered)")
+        CLI.stop(proxy)
+        // record --mode new in front of a live server: every request matches a recording, nothing is added.
+        let before = try Data(contentsOf: URL(fileURLWithPath: recorded.cassette))
+        let (spyne, upstream) = try Self.startSpyne(["INTEROP_ID_START": "3000"], tickets: recorded.tickets)
+        defer { CLI.stop(spyne) }
+        let (adding, addingURL) = try CLI.startServer(["record", "--mode", "new", "--upstream", upstream,
+                                                       "--cassette", recorded.cassette, "--listen", "127.0.0.1:0"])
+        defer { CLI.stop(adding) }
+        let again = try CLI.runExecutable(InteropTests.python, [Self.client, addingURL])
+        #expect(again.stdout == Self.liveResult(ids: [100, 101]), "\(again)")
+        CLI.stop(adding)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: recorded.cassette)) == before)
         // verify, against specs imported from the server's own WSDLs (fetched through serve's recordings).
         let specs = recorded.folder + "/specs"
         let cassette = try CassetteLoader.load(recorded.cassette).cassette
