@@ -4,7 +4,7 @@ SWIFT ?= swift
 FIXTURES := Tests/Fixtures/envelopes
 BIN := .build/debug/soaptape
 
-.PHONY: all build test verify demo bench fuzz soak install deps clean
+.PHONY: all build test verify verify-shards warnings demo bench fuzz soak install deps clean
 
 all: build
 
@@ -20,6 +20,14 @@ test: deps
 
 verify: build
 	$(BIN) verify --specs specs --require-spec cassettes --junit .build/verify-junit.xml
+
+# The committed cassettes verified as 3 CI shards and merged: the JUnit must equal one unsharded run's.
+verify-shards: build
+	@scripts/verify-shards.sh $(BIN) 3
+
+# Fails on any compiler warning from our own sources (meaningful on a clean build, as CI's).
+warnings: deps
+	@scripts/check-warnings.sh
 
 demo: build
 	@scripts/demo.sh $(BIN)

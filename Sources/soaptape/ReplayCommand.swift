@@ -107,6 +107,9 @@ struct ReplayCommand: AsyncParsableCommand {
             help: ArgumentHelp("Trust the certificates in this PEM file for an https target.", valueName: "file"))
     var targetCA: String?
 
+    @OptionGroup(title: "Sharding")
+    var sharding: ShardFlags
+
     @OptionGroup(title: "Reports")
     var report: ReportFlags
 
@@ -145,7 +148,10 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date().iso8601Milliseconds
-        let loaded = try CassetteLoading.load(cassettes)
+        let shard = try sharding.resolve(command: "replay")
+        let all = try CassetteLoading.load(cassettes)
+        // A cassette is one stateful sequence: it is replayed whole, on one shard.
+        let loaded = shard.map { shard in all.filter { shard.owns(cassette: $0.name) } } ?? all
         var specSet: SpecSet?
         if FileManager.default.fileExists(atPath: specs) {
             do { specSet = try SpecSet.load([specs]) } catch { throw CLIError(description: error.description) }
@@ -188,10 +194,15 @@ struct ReplayCommand: AsyncParsableCommand {
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
         let suites = outcome.suites
         let total = suites.reduce(0) { $0 + $1.cases.count }
-        let result = RunReport(
+        var result = RunReport(
             command: "replay",
             subject: "\(total) recorded interaction\(total == 1 ? "" : "s") replayed against \(target) in \(mode) mode",
             startedAt: started, finishedAt: Date().iso8601Milliseconds, suites: suites)
+        if let shard {
+            let names = all.map(\.name)
+            result.shard = ShardReport(shard: shard, cassettes: names, covered: loaded.map(\.name),
+                                       fingerprint: ShardReport.fingerprint(of: names))
+        }
         try report.emit(result)
         let cases = suites.flatMap(\.cases)
         if !cases.isEmpty && cases.allSatisfy({ $0.verdict == .error }) {

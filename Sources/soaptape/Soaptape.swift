@@ -25,6 +25,7 @@ struct Soaptape: AsyncParsableCommand {
         subcommands: [
             DiffCommand.self, CanonCommand.self, ImportCommand.self, LintCommand.self, SandboxCommand.self, SendCommand.self,
             RecordCommand.self, VerifyCommand.self, ServeCommand.self, ReplayCommand.self, ValidateCommand.self, CompareCommand.self,
+            ReportCommand.self,
         ]
     )
 

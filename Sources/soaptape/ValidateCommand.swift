@@ -51,7 +51,11 @@ struct ValidateCommand: ParsableCommand {
         try ValueFlags.validate(mapNamespace, flag: "--map-namespace", example: "Services83=Services86")
     }
 
+    @OptionGroup(title: "Sharding")
+    var sharding: ShardFlags
+
     func run() throws {
+        let shard = try sharding.resolve(command: "validate")
         var compiled: [XMLSchemaSet] = []
         for path in schemas {
             do { compiled.append(try XMLSchemaSet(contentsOf: path)) } catch { throw CLIError(description: error.description) }
@@ -91,14 +95,16 @@ struct ValidateCommand: ParsableCommand {
             if input.hasSuffix(".yaml") || input.hasSuffix(".yml") {
                 let cassette: Cassette
                 do { cassette = try CassetteLoader.load(input).cassette } catch { throw CLIError(description: error.description) }
-                for interaction in cassette.interactions where interaction.request.method == "POST" {
+                for interaction in cassette.interactions where interaction.request.method == "POST"
+                    && shard?.owns(cassette: input, sequence: interaction.sequence) != false
+                {
                     for (side, body) in [("request", interaction.request.body), ("response", interaction.response.body)] {
                         guard let document = try? XMLDocument(bytes: body, name: "\(input)#\(interaction.sequence) \(side)")
                         else { continue }
                         check(document, name: document.name)
                     }
                 }
-            } else {
+            } else if shard?.owns(cassette: input) != false {
                 do { check(try XMLDocument(contentsOf: input), name: input) } catch {
                     throw CLIError(description: error.description)
                 }
@@ -106,9 +112,10 @@ struct ValidateCommand: ParsableCommand {
         }
         let against = schemas.isEmpty ? "the SOAP envelope schemas and their xsi:types"
             : schemas.joined(separator: ", ") + " and the SOAP envelope schemas"
+        let part = shard.map { " (shard \($0.index) of \($0.count))" } ?? ""
         print(violations == 0
-              ? "valid: \(checked) envelope\(checked == 1 ? "" : "s") against \(against)"
-              : "invalid: \(violations) violation\(violations == 1 ? "" : "s") in \(checked) envelope\(checked == 1 ? "" : "s")")
+              ? "valid: \(checked) envelope\(checked == 1 ? "" : "s") against \(against)\(part)"
+              : "invalid: \(violations) violation\(violations == 1 ? "" : "s") in \(checked) envelope\(checked == 1 ? "" : "s")\(part)")
         if violations > 0 { throw ExitCode(1) }
     }
 }

@@ -34,11 +34,15 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .customLong("require-spec"), help: "Fail interactions that no spec describes.")
     var requireSpec = false
 
+    @OptionGroup(title: "Sharding")
+    var sharding: ShardFlags
+
     @OptionGroup(title: "Reports")
     var report: ReportFlags
 
     func run() throws {
         let started = Date().iso8601Milliseconds
+        let shard = try sharding.resolve(command: "verify")
         let set: SpecSet
         do { set = try SpecSet.load([specs]) } catch { throw CLIError(description: error.description) }
         let loaded = try CassetteLoading.load(cassettes.isEmpty ? ["cassettes"] : cassettes)
@@ -46,15 +50,28 @@ struct VerifyCommand: ParsableCommand {
         do { verifier = try CassetteVerifier(specs: set, requireSpec: requireSpec) } catch {
             throw CLIError(description: error.description)
         }
-        let suites = loaded.map { verifier.verify($0.cassette, name: $0.name) }
+        var suites: [ReportSuite] = []
+        for (name, cassette) in loaded {
+            guard let shard else {
+                suites.append(verifier.verify(cassette, name: name))
+                continue
+            }
+            let mine = cassette.interactions.filter { shard.owns(cassette: name, sequence: $0.sequence) }
+            if !mine.isEmpty { suites.append(ReportSuite(cassette: name, cases: mine.map(verifier.verify))) }
+        }
         let total = suites.reduce(0) { $0 + $1.cases.count }
         var result = RunReport(
             command: "verify",
-            subject: "\(total) interaction\(total == 1 ? "" : "s") in \(loaded.count) cassette\(loaded.count == 1 ? "" : "s") "
+            subject: "\(total) interaction\(total == 1 ? "" : "s") in \(suites.count) cassette\(suites.count == 1 ? "" : "s") "
                 + "checked against the \(set.specs.count) specs in \(specs)",
             startedAt: started, finishedAt: Date().iso8601Milliseconds, strict: requireSpec, suites: suites)
         result.expectedLabel = "spec"
         result.actualLabel = "recorded"
+        if let shard {
+            let names = loaded.map(\.name)
+            result.shard = ShardReport(shard: shard, cassettes: names, covered: suites.map(\.cassette),
+                                       fingerprint: ShardReport.fingerprint(of: names))
+        }
         try report.emit(result)
         if result.failed { throw ExitCode(1) }
     }

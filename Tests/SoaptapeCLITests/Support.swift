@@ -30,13 +30,19 @@ enum CLI {
         return directory.appendingPathComponent("soaptape")
     }()
 
+    /// Runs soaptape with `arguments` from the repository root, with `environment` added to this process's.
+    static func runWithEnvironment(_ arguments: [String], environment: [String: String]) throws -> Outcome {
+        try run(arguments, in: root.path, environment: environment)
+    }
+
     /// Runs soaptape with `arguments` in `directory`, feeding `stdin`.
-    static func run(_ arguments: [String], stdin: Data? = nil, in directory: String? = nil) throws -> Outcome {
+    static func run(_ arguments: [String], stdin: Data? = nil, in directory: String? = nil,
+                    environment added: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory ?? envelopes)
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(added) { _, given in given }
         environment["NO_COLOR"] = "1"
         process.environment = environment
         let out = Pipe()

@@ -34,6 +34,7 @@ extension RunReport {
             <p>\(escape(subject))</p>
             <p class="summary \(summary.result)" id="summary">\(escape(summaryLine()))</p>
             <p>Started \(escape(startedAt)), finished \(escape(finishedAt)).</p>
+            \(shard.map { "<p class=\"shard\">Shard \($0.index) of \($0.count): \($0.covered.count) of \($0.cassettes.count) cassettes covered.</p>" } ?? "")
 
             """
         for (suiteNumber, suite) in suites.enumerated() {

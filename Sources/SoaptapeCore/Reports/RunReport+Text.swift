@@ -7,6 +7,11 @@ extension RunReport {
     public func text(colour: Bool, passing: Bool = true) -> String {
         let style = Style(enabled: colour)
         var output = style.bold("soaptape \(command)") + ": \(subject)\n"
+        if let shard {
+            output += "shard \(shard.index) of \(shard.count): \(shard.covered.count) of \(shard.cassettes.count) cassette"
+                + (shard.cassettes.count == 1 ? "" : "s") + " covered (merge the shards' --json reports with "
+                + "soaptape report merge)\n"
+        }
         for suite in suites {
             output += "\n" + style.bold(suite.cassette) + "\n"
             for item in suite.cases {

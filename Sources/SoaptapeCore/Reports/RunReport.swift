@@ -32,6 +32,8 @@ public struct RunReport: Codable, Sendable {
     public var unmatchedNotListed = 0
     /// Counts over every case and unmatched request.
     public var summary: ReportSummary { ReportSummary(self) }
+    /// The part of a sharded run this report covers (`--shard K/N`); nil for a whole run.
+    public var shard: ShardReport?
 
     /// Creates a report.
     public init(command: String, subject: String, startedAt: String, finishedAt: String, strict: Bool = false,
@@ -52,7 +54,7 @@ public struct RunReport: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, command, subject, strict, suites, unmatched, summary
+        case format, command, subject, strict, suites, unmatched, summary, shard
         case unmatchedNotListed = "unmatched_not_listed"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -75,6 +77,7 @@ public struct RunReport: Codable, Sendable {
         try container.encode(suites, forKey: .suites)
         try container.encode(unmatched, forKey: .unmatched)
         if unmatchedNotListed > 0 { try container.encode(unmatchedNotListed, forKey: .unmatchedNotListed) }
+        try container.encodeIfPresent(shard, forKey: .shard)
     }
 
     /// Decodes a report written by `json()`.
@@ -91,6 +94,7 @@ public struct RunReport: Codable, Sendable {
         suites = try container.decode([ReportSuite].self, forKey: .suites)
         unmatched = try container.decode([UnmatchedRequest].self, forKey: .unmatched)
         unmatchedNotListed = try container.decodeIfPresent(Int.self, forKey: .unmatchedNotListed) ?? 0
+        shard = try container.decodeIfPresent(ShardReport.self, forKey: .shard)
     }
 }
 
