@@ -6,56 +6,154 @@ import Yams
 public enum CassetteLoader {
     /// The cassette at `path`, and the length in bytes of its complete part (for appending after a tear).
     public static func load(_ path: String) throws(SourceError) -> (cassette: Cassette, completeLength: Int) {
-        guard let data = LocalFile.bytes(atPath: path) else {
+        var interactions: [Interaction] = []
+        let read = try stream(path) { interactions.append($0) }
+        var cassette = Cassette(header: read.header, interactions: interactions)
+        cassette.droppedTornTail = read.droppedTornTail
+        return (cassette, read.completeLength)
+    }
+
+    /// What `stream` read of a cassette besides its interactions.
+    public struct StreamSummary: Sendable {
+        /// The cassette's header.
+        public var header: CassetteHeader
+        /// How many torn interactions at the end were dropped (a recorder killed mid-write): 0 or 1.
+        public var droppedTornTail: Int
+        /// The length in bytes of the cassette's complete part.
+        public var completeLength: Int
+        /// How many interactions were read.
+        public var interactions: Int
+    }
+
+    /// Reads the cassette at `path` one interaction at a time, handing each to `each` as soon as it is read: the
+    /// file is read in blocks, and no more than one interaction (and one block) is held, however large the
+    /// cassette. Errors are placed at `file:line:column` as `load` places them; a torn last interaction is dropped.
+    @discardableResult
+    public static func stream(_ path: String, _ each: (Interaction) -> Void) throws(SourceError) -> StreamSummary {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        var status = stat()
+        guard descriptor >= 0, fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            if descriptor >= 0 { close(descriptor) }
             throw SourceError(file: path, line: 1, column: 1, message: "cannot read the cassette; check the path")
         }
-        guard let text = String(validating: data, as: UTF8.self) else {
-            throw SourceError(file: path, line: 1, column: 1, message: "the cassette is not UTF-8 text")
-        }
-        if text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
-            throw SourceError(file: path, line: 1, column: 1,
-                              message: "the cassette is empty; a cassette starts with a header (format, soaptape, upstream, "
-                                  + "created_at; docs/cassettes.md) — record one with soaptape record")
-        }
-        let lines = Self.lines(of: text)
-        var starts: [Int] = []
-        // The first byte is looked at before the whole marker: most lines are body text.
-        for (index, line) in lines.enumerated()
-        where line.utf8.first == UInt8(ascii: "-") && line.begins(CassetteCoding.interactionMarker) {
-            starts.append(index)
-        }
-        let headerEnd = starts.first ?? lines.count
-        let headerSource = YAMLSource(file: path, text: lines[0..<headerEnd].joined(separator: "\n"))
-        let header = try readHeader(headerSource)
-        var cassette = Cassette(header: header)
-        var offsets: [Int] = [0]  // byte offset of each line start
-        for line in lines { offsets.append(offsets.last! + line.utf8.count + 1) }
-        var completeLength = offsets[headerEnd]
-        for (number, start) in starts.enumerated() {
-            let end = number + 1 < starts.count ? starts[number + 1] : lines.count
-            let chunk = lines[(start + 1)..<end]
-            guard let last = chunk.lastIndex(where: { !$0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }),
-                lines[last].begins(CassetteCoding.endMarker)
-            else {
-                if number == starts.count - 1 {
-                    cassette.droppedTornTail = 1
-                    break
+        defer { close(descriptor) }
+        let marker = Array(CassetteCoding.interactionMarker.utf8)
+        var pending: [UInt8] = []
+        var segmentStart = 0      // where the unprocessed segment begins in `pending`
+        var scanFrom = 0          // where the search for the next marker resumes
+        var fileOffset = 0        // the file offset of pending[0]
+        var line = 0              // the 0-based line number of pending[segmentStart]
+        var header: CassetteHeader?
+        var completeLength = 0
+        var count = 0
+        var atEnd = false
+        var sawText = false
+
+        /// The segment pending[segmentStart..<end]: the header, or one interaction from its marker line on.
+        func process(_ end: Int, last: Bool) throws(SourceError) -> Bool {
+            let bytes = pending[segmentStart..<end]
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw SourceError(file: path, line: line + 1, column: 1, message: "the cassette is not UTF-8 text")
+            }
+            let lines = Self.lines(of: text)
+            defer { line += lines.count - 1 }
+            if header == nil {
+                if !sawText && last && text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
+                    throw SourceError(file: path, line: 1, column: 1,
+                                      message: "the cassette is empty; a cassette starts with a header (format, soaptape, "
+                                          + "upstream, created_at; docs/cassettes.md) — record one with soaptape record")
                 }
-                throw SourceError(file: path, line: start + 1, column: 1,
+                header = try readHeader(YAMLSource(file: path, text: text))
+                completeLength = fileOffset + end
+                return true
+            }
+            let chunk = lines[1...]
+            guard let lastLine = chunk.lastIndex(where: { !$0.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }),
+                lines[lastLine].begins(CassetteCoding.endMarker)
+            else {
+                if last { return false }
+                throw SourceError(file: path, line: line + 1, column: 1,
                                   message: "this interaction has no '# end of interaction' line but others follow it; "
                                       + "the cassette was damaged: restore it from version control",
-                                  sourceLine: String(lines[start]))
+                                  sourceLine: String(lines[0]))
             }
             // The writer's own layout is read directly; anything else (a hand edit) goes through the YAML parser.
             if let interaction = CassetteFastReader.read(chunk) {
-                cassette.interactions.append(interaction)
+                each(interaction)
             } else {
-                let source = YAMLSource(file: path, text: chunk.joined(separator: "\n"), lineOffset: start + 1)
-                cassette.interactions.append(try readInteraction(source))
+                let source = YAMLSource(file: path, text: chunk.joined(separator: "\n"), lineOffset: line + 1)
+                each(try readInteraction(source))
             }
-            completeLength = offsets[min(last + 1, lines.count)]
+            count += 1
+            let throughLast = lines[...lastLine].reduce(0) { $0 + $1.utf8.count + 1 }
+            completeLength = min(fileOffset + segmentStart + throughLast, Int(status.st_size))
+            return true
         }
-        return (cassette, min(completeLength, data.count))
+
+        var dropped = 0
+        // Blocks of 4 MiB (less for a smaller file), read into one buffer made once.
+        var chunk = [UInt8](repeating: 0, count: max(1, min(1 << 22, Int(status.st_size) + 1)))
+        while !atEnd {
+            // The next block; what is already processed is dropped first, so the buffer holds one segment and a block.
+            if segmentStart > 0 {
+                pending.removeSubrange(0..<segmentStart)
+                fileOffset += segmentStart
+                scanFrom -= segmentStart
+                segmentStart = 0
+            }
+            let before = pending.count
+            var got = 0
+            while true {
+                got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+                if got < 0 && errno == EINTR { continue }
+                break
+            }
+            guard got >= 0 else {
+                throw SourceError(file: path, line: line + 1, column: 1, message: "cannot read the cassette; check the path")
+            }
+            pending.append(contentsOf: chunk[0..<got])
+            if got == 0 { atEnd = true }
+            if !sawText, pending[before...].contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D) }) {
+                sawText = true
+            }
+            // Every marker at a line start that is now whole in the buffer ends the segment before it.
+            while let found = Self.nextMarker(marker, in: pending, from: max(scanFrom, segmentStart)) {
+                if found == segmentStart && !(header == nil && found == 0 && fileOffset == 0) {
+                    scanFrom = found + 1
+                    continue
+                }
+                _ = try process(found, last: false)
+                segmentStart = found
+                scanFrom = found + 1
+            }
+            scanFrom = max(segmentStart, pending.count - marker.count)
+            if atEnd {
+                if segmentStart < pending.count || header == nil {
+                    if try !process(pending.count, last: true) { dropped = 1 }
+                }
+                segmentStart = pending.count
+            }
+        }
+        return StreamSummary(header: header!, droppedTornTail: dropped, completeLength: completeLength, interactions: count)
+    }
+
+    /// The index of the next `marker` at the start of a line in `bytes`, searching from `from` (memchr to each
+    /// newline, memcmp at each line start: most lines are long body lines).
+    private static func nextMarker(_ marker: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
+        bytes.withUnsafeBytes { buffer -> Int? in
+            marker.withUnsafeBytes { wanted -> Int? in
+                guard let base = buffer.baseAddress, from < buffer.count else { return nil }
+                var index = from
+                while index + wanted.count <= buffer.count {
+                    if index == 0 || buffer[index - 1] == 0x0A {
+                        if memcmp(base + index, wanted.baseAddress!, wanted.count) == 0 { return index }
+                    }
+                    guard let newline = memchr(base + index, 0x0A, buffer.count - index) else { return nil }
+                    index = base.distance(to: UnsafeRawPointer(newline)) + 1
+                }
+                return nil
+            }
+        }
     }
 
     /// `text` split at every newline (`\n`), found with memchr over the UTF-8 bytes: splitting a String by
