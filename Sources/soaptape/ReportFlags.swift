@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import SoaptapeCore
 
@@ -31,20 +34,73 @@ struct ReportFlags: ParsableArguments {
     /// Prints the report on stdout and writes the files asked for; a file that cannot be written is an error
     /// (exit 2) naming it.
     func emit(_ report: RunReport) throws {
-        let output = format == "json" ? report.json()
-            : report.text(colour: Terminal.stdoutIsColourTerminal, passing: !quiet)
-        FileHandle.standardOutput.write(Data(output.utf8))
+        // Written a piece at a time: a report of a million interactions is never one string in memory.
+        let stdout = BufferedOutput(descriptor: STDOUT_FILENO)
+        if format == "json" {
+            report.writeJSON(to: stdout.write)
+        } else {
+            report.writeText(colour: Terminal.stdoutIsColourTerminal, passing: !quiet, to: stdout.write)
+        }
+        stdout.flush()
         // Each form is rendered only when a file was asked for.
-        let forms: [(String?, () -> String)] = [(jsonFile, report.json), (junitFile, report.junit), (htmlFile, report.html)]
+        let forms: [(String?, ((String) -> Void) -> Void)] = [
+            (jsonFile, { report.writeJSON(to: $0) }), (junitFile, { report.writeJUnit(to: $0) }),
+            (htmlFile, { $0(report.html()) }),
+        ]
         for (path, render) in forms {
             guard let path else { continue }
-            do {
-                try Data(render().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                throw CLIError(description: "\(path): error: cannot write the report (\(error.localizedDescription)); "
+            // Beside the file, then renamed over it: a report is whole or not there.
+            let temporary = (path as NSString).deletingLastPathComponent
+                + ((path as NSString).deletingLastPathComponent.isEmpty ? "" : "/")
+                + ".\((path as NSString).lastPathComponent).soaptape-\(getpid())"
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw CLIError(description: "\(path): error: cannot write the report (\(String(cString: strerror(errno)))); "
+                               + "check that its folder exists and is writable")
+            }
+            let file = BufferedOutput(descriptor: descriptor)
+            render(file.write)
+            file.flush()
+            close(descriptor)
+            if file.failed || rename(temporary, path) != 0 {
+                let reason = String(cString: strerror(errno))
+                unlink(temporary)
+                throw CLIError(description: "\(path): error: cannot write the report (\(reason)); "
                                + "check that its folder exists and is writable")
             }
         }
+    }
+}
+
+/// Text written to a file descriptor through a 1 MiB buffer.
+final class BufferedOutput {
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    /// True once a write failed.
+    private(set) var failed = false
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    func flush() {
+        var offset = 0
+        while offset < buffer.count && !failed {
+            let written = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                failed = true
+            } else {
+                offset += written
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
     }
 }
 

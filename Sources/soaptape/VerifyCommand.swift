@@ -17,6 +17,9 @@ struct VerifyCommand: ParsableCommand {
 
             This is what CI runs on every commit (make verify).
 
+            Cassettes are read one interaction at a time and checked by --jobs workers, so memory stays flat \
+            however large the cassettes are; --shard K/N checks one part of them (docs/ci.md).
+
             Exit status: 0 everything conforms; 1 a difference (or, with --require-spec, an interaction with no \
             spec); 2 bad input (a cassette or spec that cannot be read, placed at FILE:LINE:COL).
 
@@ -34,6 +37,14 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .customLong("require-spec"), help: "Fail interactions that no spec describes.")
     var requireSpec = false
 
+    @Option(name: .customLong("jobs"),
+            help: ArgumentHelp("Workers checking interactions at once (default: the number of cores).", valueName: "count"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
+    }
+
     @OptionGroup(title: "Sharding")
     var sharding: ShardFlags
 
@@ -45,20 +56,27 @@ struct VerifyCommand: ParsableCommand {
         let shard = try sharding.resolve(command: "verify")
         let set: SpecSet
         do { set = try SpecSet.load([specs]) } catch { throw CLIError(description: error.description) }
-        let loaded = try CassetteLoading.load(cassettes.isEmpty ? ["cassettes"] : cassettes)
-        let verifier: CassetteVerifier
-        do { verifier = try CassetteVerifier(specs: set, requireSpec: requireSpec) } catch {
+        let files = CassetteLoading.files(cassettes.isEmpty ? ["cassettes"] : cassettes)
+        if files.isEmpty {
+            throw CLIError(description: "error: no cassette files (*.yaml) in "
+                           + (cassettes.isEmpty ? ["cassettes"] : cassettes).joined(separator: ", "))
+        }
+        let verification: StreamingVerification
+        do {
+            verification = try StreamingVerification(specs: set, requireSpec: requireSpec, jobs: jobs, shard: shard)
+        } catch {
             throw CLIError(description: error.description)
         }
-        var suites: [ReportSuite] = []
-        for (name, cassette) in loaded {
-            guard let shard else {
-                suites.append(verifier.verify(cassette, name: name))
-                continue
-            }
-            let mine = cassette.interactions.filter { shard.owns(cassette: name, sequence: $0.sequence) }
-            if !mine.isEmpty { suites.append(ReportSuite(cassette: name, cases: mine.map(verifier.verify))) }
+        let showProgress = isatty(STDERR_FILENO) == 1
+        let outcome = verification.run(files) { checked in
+            guard showProgress, checked % 4096 < verification.batchSize else { return }
+            FileHandle.standardError.write(Data("\r\u{1B}[2K  verified \(checked)".utf8))
         }
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        if !outcome.errors.isEmpty {
+            throw CLIError(description: outcome.errors.map(\.description).joined(separator: "\n"))
+        }
+        let suites = outcome.suites
         let total = suites.reduce(0) { $0 + $1.cases.count }
         var result = RunReport(
             command: "verify",
@@ -68,9 +86,8 @@ struct VerifyCommand: ParsableCommand {
         result.expectedLabel = "spec"
         result.actualLabel = "recorded"
         if let shard {
-            let names = loaded.map(\.name)
-            result.shard = ShardReport(shard: shard, cassettes: names, covered: suites.map(\.cassette),
-                                       fingerprint: ShardReport.fingerprint(of: names))
+            result.shard = ShardReport(shard: shard, cassettes: files, covered: suites.map(\.cassette),
+                                       fingerprint: ShardReport.fingerprint(of: files))
         }
         try report.emit(result)
         if result.failed { throw ExitCode(1) }

@@ -4,19 +4,35 @@ extension RunReport {
     /// The report as JUnit XML, as CI systems read it: a testsuite per cassette, a testcase per interaction
     /// (failure message = the first difference, body = all of them), and a suite for unmatched requests.
     public func junit() -> String {
+        var whole = ""
+        writeJUnit { whole += $0 }
+        return whole
+    }
+
+    /// `junit`, handed to `write` a piece at a time (a case each), so that a report of millions of interactions is
+    /// never one string.
+    public func writeJUnit(to write: (String) -> Void) {
         let counts = summary
+        var totalMilliseconds = 0.0
+        for suite in suites { suite.forEachCase { totalMilliseconds += $0.durationMilliseconds ?? 0 } }
         var output = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         let notListed = unmatchedNotListed > 0 ? 1 : 0
         let unmatchedCases = unmatched.count + notListed
         let failures = counts.failed + unmatchedCases + (strict ? counts.unused + counts.unidentified : 0)
         output += "<testsuites name=\"soaptape \(command)\" tests=\"\(counts.interactions + unmatchedCases)\" "
-            + "failures=\"\(failures)\" errors=\"\(counts.errors)\" time=\"\(seconds(suites.flatMap(\.cases)))\">\n"
+            + "failures=\"\(failures)\" errors=\"\(counts.errors)\" time=\"\(seconds(totalMilliseconds))\">\n"
         for suite in suites {
-            let suiteFailures = suite.cases.filter { $0.verdict == .failed || (strict && [.unused, .unidentified].contains($0.verdict)) }.count
-            let skipped = suite.cases.filter { $0.verdict == .skipped || (!strict && [.unused, .unidentified].contains($0.verdict)) }.count
-            output += "  <testsuite name=\"\(attribute(suite.cassette))\" tests=\"\(suite.cases.count)\" "
-                + "failures=\"\(suiteFailures)\" errors=\"\(suite.cases.filter { $0.verdict == .error }.count)\" "
-                + "skipped=\"\(skipped)\" time=\"\(seconds(suite.cases))\">\n"
+            var suiteFailures = 0, skipped = 0, suiteErrors = 0
+            var suiteMilliseconds = 0.0
+            suite.forEachCase { item in
+                if item.verdict == .failed || (strict && [.unused, .unidentified].contains(item.verdict)) { suiteFailures += 1 }
+                if item.verdict == .skipped || (!strict && [.unused, .unidentified].contains(item.verdict)) { skipped += 1 }
+                if item.verdict == .error { suiteErrors += 1 }
+                suiteMilliseconds += item.durationMilliseconds ?? 0
+            }
+            output += "  <testsuite name=\"\(attribute(suite.cassette))\" tests=\"\(suite.caseCount)\" "
+                + "failures=\"\(suiteFailures)\" errors=\"\(suiteErrors)\" "
+                + "skipped=\"\(skipped)\" time=\"\(seconds(suiteMilliseconds))\">\n"
             if let correlations = suite.correlations, !correlations.isEmpty {
                 output += "    <properties>\n"
                 for correlation in correlations {
@@ -25,7 +41,11 @@ extension RunReport {
                 }
                 output += "    </properties>\n"
             }
-            for item in suite.cases {
+            write(output)
+            output = ""
+            suite.forEachCase { item in
+                var output = ""
+                defer { write(output) }
                 output += "    <testcase classname=\"\(attribute(suite.cassette))\" "
                     + "name=\"\(attribute("#\(item.sequence) \(item.operation)"))\" "
                     + "time=\"\(seconds([item]))\""
@@ -33,7 +53,7 @@ extension RunReport {
                 switch item.verdict {
                 case .passed:
                     output += "/>\n"
-                    continue
+                    return
                 case .failed:
                     let first = item.differences.first.map(Self.headline) ?? item.message ?? "failed"
                     output += ">\n      <failure message=\"\(attribute(first))\" type=\"\(item.differences.first?.kind.rawValue ?? "failure")\">"
@@ -69,7 +89,7 @@ extension RunReport {
             }
             output += "  </testsuite>\n"
         }
-        return output + "</testsuites>\n"
+        write(output + "</testsuites>\n")
     }
 
     /// `text value at /Envelope/…/Response: expected "true", found "false"`.
@@ -84,6 +104,10 @@ extension RunReport {
             DifferenceReport.describe(difference, number: number + 1, indent: "", style: Style(enabled: false),
                                       expectedName: expectedLabel, actualName: actualLabel)
         }.joined()
+    }
+
+    private func seconds(_ milliseconds: Double) -> String {
+        seconds([ReportCase(sequence: 0, operation: "", verdict: .passed, durationMilliseconds: milliseconds)])
     }
 
     private func seconds(_ cases: [ReportCase]) -> String {

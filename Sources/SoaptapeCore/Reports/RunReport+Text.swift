@@ -5,6 +5,14 @@ extension RunReport {
     /// The report as terminal text: a line per interaction, the differences of each failure, then the
     /// summary. `colour` adds ANSI colours (only for a TTY); `passing` lists passing interactions too.
     public func text(colour: Bool, passing: Bool = true) -> String {
+        var whole = ""
+        writeText(colour: colour, passing: passing) { whole += $0 }
+        return whole
+    }
+
+    /// `text`, handed to `write` a piece at a time (a case's lines each), so that a report of millions of
+    /// interactions is never one string.
+    public func writeText(colour: Bool, passing: Bool = true, to write: (String) -> Void) {
         let style = Style(enabled: colour)
         var output = style.bold("soaptape \(command)") + ": \(subject)\n"
         if let shard {
@@ -14,8 +22,12 @@ extension RunReport {
         }
         for suite in suites {
             output += "\n" + style.bold(suite.cassette) + "\n"
-            for item in suite.cases {
-                if item.verdict == .passed && !passing { continue }
+            write(output)
+            output = ""
+            suite.forEachCase { item in
+                if item.verdict == .passed && !passing { return }
+                var output = ""
+                defer { write(output) }
                 output += "  " + Self.mark(item.verdict, strict: strict, style: style) + " #\(item.sequence) \(item.operation)"
                 if let message = item.message { output += " — \(message)" }
                 output += "\n"
@@ -47,7 +59,7 @@ extension RunReport {
             if unmatchedNotListed > 0 { output += "  … \(unmatchedNotListed) more, " + notListedNote + "\n" }
         }
         output += "\n" + summaryLine(style: style) + "\n"
-        return output
+        write(output)
     }
 
     /// Why some unmatched requests are counted but not shown.
@@ -93,9 +105,78 @@ extension RunReport {
 
     /// The report as JSON (docs/reports.md).
     public func json() -> String {
+        var whole = ""
+        writeJSON { whole += $0 }
+        return whole
+    }
+
+    /// `json`, handed to `write` a piece at a time (a case each): the same text `JSONEncoder` makes of the whole
+    /// report, without ever holding it (or an encoder's tree of it) whole.
+    public func writeJSON(to write: (String) -> Void) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(self)) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
+        func encoded<T: Encodable>(_ value: T) -> String {
+            String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
+        }
+        // Every line but blank ones (the encoder leaves those empty) moved right.
+        func indented(_ text: String, _ spaces: String, first: Bool = true) -> String {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.enumerated().map { index, line in
+                line.isEmpty || (index == 0 && !first) ? String(line) : spaces + line
+            }.joined(separator: "\n")
+        }
+        var skeleton = self
+        skeleton.suites = []
+        // The skeleton's summary counts no cases: the whole report's is put in its place.
+        let top = encoded(skeleton).replacingOccurrences(
+            of: "\"summary\" : " + indented(encoded(skeleton.summary), "  ", first: false),
+            with: "\"summary\" : " + indented(encoded(summary), "  ", first: false))
+        let emptySuites = "\n  \"suites\" : [\n\n  ]"
+        guard !suites.isEmpty, let place = top.range(of: emptySuites) else {
+            write(top + "\n")
+            return
+        }
+        write(String(top[..<place.lowerBound]) + "\n  \"suites\" : [\n")
+        // A plain case's text is made once per operation, verdict and message; only its sequence differs.
+        var plainTexts: [String: String] = [:]
+        for (number, suite) in suites.enumerated() {
+            var empty = ReportSuite(cassette: suite.cassette)
+            empty.correlations = suite.correlations
+            let shell = encoded(empty)
+            let emptyCases = "\"cases\" : [\n\n  ]"
+            if suite.caseCount == 0 || shell.range(of: emptyCases) == nil {
+                write(indented(shell, "    ") + (number + 1 < suites.count ? ",\n" : "\n"))
+                continue
+            }
+            let split = shell.range(of: emptyCases)!
+            write(indented(String(shell[..<split.lowerBound]) + "\"cases\" : [", "    ") + "\n")
+            var first = true
+            suite.forEachCase { item in
+                var text: String
+                let plain = item.differences.isEmpty && item.expected == nil && item.actual == nil
+                    && item.durationMilliseconds == nil && item.additive == nil
+                if plain {
+                    let key = "\(item.verdict.rawValue)\u{0}\(item.operation)\u{0}\(item.message ?? "\u{1}")"
+                    let model: String
+                    if let known = plainTexts[key] {
+                        model = known
+                    } else {
+                        var zero = item
+                        zero.sequence = 0
+                        model = indented(encoded(zero), "        ")
+                        if plainTexts.count < 10_000 { plainTexts[key] = model }
+                    }
+                    text = model.replacingOccurrences(of: "\"sequence\" : 0,", with: "\"sequence\" : \(item.sequence),")
+                        .replacingOccurrences(of: "\"sequence\" : 0\n", with: "\"sequence\" : \(item.sequence)\n")
+                } else {
+                    text = indented(encoded(item), "        ")
+                }
+                write((first ? "" : ",\n") + text)
+                first = false
+            }
+            let rest = String(shell[split.upperBound...])
+            write("\n" + indented("  ]" + rest, "    ") + (number + 1 < suites.count ? ",\n" : "\n"))
+        }
+        write("  ]" + String(top[place.upperBound...]) + "\n")
     }
 }

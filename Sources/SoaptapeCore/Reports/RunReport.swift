@@ -50,7 +50,8 @@ public struct RunReport: Codable, Sendable {
     /// True when anything failed: a failed or errored case, an unmatched request, or — under `strict` — an
     /// unused or unidentified interaction.
     public var failed: Bool {
-        !unmatched.isEmpty || unmatchedNotListed > 0 || suites.contains { $0.cases.contains { $0.verdict.isFailure(strict: strict) } }
+        !unmatched.isEmpty || unmatchedNotListed > 0
+            || suites.contains { $0.containsCase { $0.verdict.isFailure(strict: strict) } }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -102,15 +103,66 @@ public struct RunReport: Codable, Sendable {
 public struct ReportSuite: Codable, Sendable {
     /// The cassette file, as the user named it.
     public var cassette: String
-    /// One case per interaction, in recorded order.
-    public var cases: [ReportCase]
+    /// One case per interaction, in recorded order. A suite built from `CompactCases` (a large streamed run)
+    /// makes this array when asked: renderers walk `forEachCase` instead.
+    public var cases: [ReportCase] {
+        get { compact?.all() ?? stored }
+        set {
+            stored = newValue
+            compact = nil
+        }
+    }
     /// `replay`: the values carried from live answers into later requests (nil when none were).
     public var correlations: [ReportCorrelation]?
+
+    private var stored: [ReportCase]
+    private var compact: CompactCases?
 
     /// Creates a suite.
     public init(cassette: String, cases: [ReportCase] = []) {
         self.cassette = cassette
-        self.cases = cases
+        self.stored = cases
+    }
+
+    /// A suite whose cases are kept compactly (`CompactCases`): what a streamed verify of millions builds.
+    public init(cassette: String, compact: CompactCases) {
+        self.cassette = cassette
+        self.stored = []
+        self.compact = compact
+    }
+
+    /// How many cases.
+    public var caseCount: Int { compact?.count ?? stored.count }
+
+    /// Calls `body` with each case in order, without making an array of them all.
+    public func forEachCase(_ body: (ReportCase) throws -> Void) rethrows {
+        if let compact { try compact.forEach(body) } else { try stored.forEach(body) }
+    }
+
+    /// True when some case satisfies `predicate`.
+    public func containsCase(where predicate: (ReportCase) -> Bool) -> Bool {
+        if let compact { return compact.contains(where: predicate) }
+        return stored.contains(where: predicate)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cassette, cases, correlations
+    }
+
+    /// Decodes a suite written by `json()`.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        cassette = try container.decode(String.self, forKey: .cassette)
+        stored = try container.decode([ReportCase].self, forKey: .cases)
+        correlations = try container.decodeIfPresent([ReportCorrelation].self, forKey: .correlations)
+    }
+
+    /// Encodes the suite.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(cassette, forKey: .cassette)
+        try container.encode(cases, forKey: .cases)
+        try container.encodeIfPresent(correlations, forKey: .correlations)
     }
 }
 
@@ -239,9 +291,14 @@ public struct ReportSummary: Codable, Sendable, Equatable {
     public var result: String
 
     init(_ report: RunReport) {
-        let cases = report.suites.flatMap(\.cases)
-        func count(_ verdict: Verdict) -> Int { cases.filter { $0.verdict == verdict }.count }
-        interactions = cases.count
+        var counts: [Verdict: Int] = [:]
+        var total = 0
+        for suite in report.suites {
+            total += suite.caseCount
+            suite.forEachCase { counts[$0.verdict, default: 0] += 1 }
+        }
+        func count(_ verdict: Verdict) -> Int { counts[verdict] ?? 0 }
+        interactions = total
         passed = count(.passed)
         failed = count(.failed)
         errors = count(.error)
