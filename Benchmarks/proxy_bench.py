@@ -41,11 +41,44 @@ def rss_kib(pid):
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
-def wrk(port, script, connections=50, duration=None):
+def cpu_seconds(pids):
+    """User + system CPU seconds the processes `pids` (and their threads) have used so far."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds():
+    """CPU seconds the whole machine has spent busy, and its idle seconds (from /proc/stat)."""
+    with open("/proc/stat") as handle:
+        values = [int(v) for v in handle.readline().split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), idle / os.sysconf("SC_CLK_TCK")
+
+
+def nginx_workers(master):
+    """nginx's worker processes (children of its master)."""
+    with open(f"/proc/{master}/task/{master}/children") as handle:
+        return [int(pid) for pid in handle.read().split()]
+
+
+def wrk(port, script, connections=50, duration=None, measured=None):
+    """wrk against `port`; with `measured` ({name: [pid…]}), also the CPU each named set of processes, wrk itself
+    and the whole machine spent per request during the run: what does not depend on how busy the machine is,
+    and how the cores were shared."""
     threads = "-t2" if connections > 1 else "-t1"
+    before = {name: cpu_seconds(pids) for name, pids in (measured or {}).items()}
+    children_before = os.times()
+    busy_before, idle_before = machine_cpu_seconds()
     output = subprocess.run(["wrk", threads, f"-c{connections}", "-d" + (duration or DURATION), "--latency", "-s", script,
                              f"http://127.0.0.1:{port}/Remote/Services88/Favourite.svc"],
                             capture_output=True, text=True, check=True).stdout
+    children_after = os.times()
+    busy_after, idle_after = machine_cpu_seconds()
+    after = {name: cpu_seconds(pids) for name, pids in (measured or {}).items()}
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
     def percentile(name):
@@ -53,8 +86,20 @@ def wrk(port, script, connections=50, duration=None):
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"rps": rps, "p50_ms": percentile("50"), "p99_ms": percentile("99"),
-            "non_2xx": int(errors.group(1)) if errors else 0, "requests": int(re.search(r"(\d+) requests in", output).group(1))}
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    result = {"rps": rps, "p50_ms": percentile("50"), "p99_ms": percentile("99"),
+              "non_2xx": int(errors.group(1)) if errors else 0, "requests": requests}
+    if measured is not None and requests:
+        per = 1e6 / requests
+        for name in measured:
+            result[f"{name}_cpu_us_per_request"] = round((after[name] - before[name]) * per, 1)
+        wrk_cpu = (children_after.children_user - children_before.children_user
+                   + children_after.children_system - children_before.children_system)
+        result["wrk_cpu_us_per_request"] = round(wrk_cpu * per, 1)
+        result["machine_busy_us_per_request"] = round((busy_after - busy_before) * per, 1)
+        result["machine_idle_share"] = round((idle_after - idle_before)
+                                             / max(1e-9, (busy_after - busy_before) + (idle_after - idle_before)), 3)
+    return result
 
 
 def unloaded(port, script):
@@ -110,9 +155,12 @@ def main(out, soaptape, mitmdump):
     try:
         wait_for(upstream, nginx)
         wait_for(nginx_proxy, nginx)
-        results.append({"target": "nginx direct", **wrk(upstream, script), **unloaded(upstream, script)})
-        results.append({"target": "nginx reverse proxy (no recording)", **wrk(nginx_proxy, script),
-                        **unloaded(nginx_proxy, script)})
+        workers = nginx_workers(nginx.pid)
+        results.append({"target": "nginx direct", **wrk(upstream, script, measured={"nginx": workers}),
+                        **unloaded(upstream, script)})
+        # One nginx worker is both the proxy and its upstream here.
+        results.append({"target": "nginx reverse proxy (no recording)",
+                        **wrk(nginx_proxy, script, measured={"nginx": workers}), **unloaded(nginx_proxy, script)})
 
         port = free_port()
         cassette = os.path.join(work, "bench.yaml")
@@ -121,7 +169,7 @@ def main(out, soaptape, mitmdump):
                                     stdout=subprocess.DEVNULL)
         wait_for(port, recorder)
         start_rss, _ = rss_kib(recorder.pid)
-        result = wrk(port, script)
+        result = wrk(port, script, measured={"soaptape": [recorder.pid], "upstream_nginx": workers})
         end_rss, peak_rss = rss_kib(recorder.pid)
         # Every answered request is in the cassette already (written before its answer left).
         recorded = sum(1 for line in open(cassette) if line.startswith("# end of interaction "))
@@ -137,7 +185,9 @@ def main(out, soaptape, mitmdump):
                                  "-w", flows, "-q", "--set", "flow_detail=0"], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         wait_for(port, mitm)
-        results.append({"target": "mitmproxy reverse mode, saving flows", **wrk(port, script), **unloaded(port, script)})
+        results.append({"target": "mitmproxy reverse mode, saving flows",
+                        **wrk(port, script, measured={"mitmproxy": [mitm.pid], "upstream_nginx": workers}),
+                        **unloaded(port, script)})
         mitm.terminate()
         mitm.wait(timeout=30)
     finally:

@@ -23,6 +23,7 @@ for tool in "$@"; do
         wrk) command -v wrk >/dev/null 2>&1 || missing+=(wrk) ;;
         chromium) command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
         php-soap) php -m 2>/dev/null | grep -qx soap || missing+=(php-cli php-soap) ;;
+        gnu-time) [ -x /usr/bin/time ] || missing+=(time) ;;
     esac
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -39,13 +39,17 @@ public struct StreamingVerification: Sendable {
         var suites: [ReportSuite] = []
         var errors: [SourceError] = []
         var checked = 0
+        // A fixed set of threads, made once: each thread's allocations stay in its own malloc arena, and a pool that
+        // grew threads on demand would grow arenas (and RSS) with them.
+        let pool = WorkerPool(count: jobs)
+        defer { pool.stop() }
         for file in files {
             var cases = CompactCases()
             var batch: [Interaction] = []
-            var running: (group: DispatchGroup, results: ResultBox)?
+            var running: (pool: WorkerPool, results: ResultBox)?
             func collect() {
-                guard let (group, results) = running else { return }
-                group.wait()
+                guard let (pool, results) = running else { return }
+                pool.wait()
                 results.forEach { cases.append($0) }
                 checked += results.count
                 progress(checked)
@@ -55,18 +59,15 @@ public struct StreamingVerification: Sendable {
                 let work = batch
                 batch = []
                 let results = ResultBox(count: work.count)
-                let group = DispatchGroup()
-                let workers = min(jobs, work.count)
-                for worker in 0..<workers {
-                    DispatchQueue.global().async(group: group) { [verifiers] in
-                        var index = worker
-                        while index < work.count {
-                            results.set(index, verifiers[worker].verify(work[index]))
-                            index += workers
-                        }
+                let workers = jobs
+                pool.start { [verifiers] worker in
+                    var index = worker
+                    while index < work.count {
+                        results.set(index, verifiers[worker].verify(work[index]))
+                        index += workers
                     }
                 }
-                running = (group, results)
+                running = (pool, results)
             }
             do {
                 try CassetteLoader.stream(file) { interaction in
@@ -91,6 +92,51 @@ public struct StreamingVerification: Sendable {
             if shard == nil || cases.count > 0 { suites.append(ReportSuite(cassette: file, compact: cases)) }
         }
         return Outcome(suites: suites, errors: errors)
+    }
+}
+
+/// `count` threads that each run the job they are given, with their number, until stopped.
+private final class WorkerPool: @unchecked Sendable {
+    private let count: Int
+    private let starts: [DispatchSemaphore]
+    private let done = DispatchSemaphore(value: 0)
+    private var job: (@Sendable (Int) -> Void)?
+    private var stopping = false
+
+    init(count: Int) {
+        self.count = count
+        starts = (0..<count).map { _ in DispatchSemaphore(value: 0) }
+        for worker in 0..<count {
+            let thread = Thread { [self] in
+                while true {
+                    starts[worker].wait()
+                    if stopping { break }
+                    job?(worker)
+                    done.signal()
+                }
+                done.signal()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// Starts `job` on every thread (after `wait` returned for the one before).
+    func start(_ job: @escaping @Sendable (Int) -> Void) {
+        self.job = job
+        for start in starts { start.signal() }
+    }
+
+    /// Waits until every thread finished the job.
+    func wait() {
+        for _ in 0..<count { done.wait() }
+    }
+
+    /// Ends the threads.
+    func stop() {
+        stopping = true
+        for start in starts { start.signal() }
+        for _ in 0..<count { done.wait() }
     }
 }
 
