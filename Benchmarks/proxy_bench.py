@@ -52,11 +52,13 @@ def cpu_seconds(pids):
 
 
 def machine_cpu_seconds():
-    """CPU seconds the whole machine has spent busy, and its idle seconds (from /proc/stat)."""
+    """CPU seconds the whole machine has spent busy (steal excluded), idle, and stolen by the hypervisor for other
+    guests (from /proc/stat)."""
     with open("/proc/stat") as handle:
         values = [int(v) for v in handle.readline().split()[1:]]
-    idle = values[3] + values[4]
-    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), idle / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    idle, steal = values[3] + values[4], values[7]
+    return (sum(values[:8]) - idle - steal) / tick, idle / tick, steal / tick
 
 
 def nginx_workers(master):
@@ -72,12 +74,12 @@ def wrk(port, script, connections=50, duration=None, measured=None):
     threads = "-t2" if connections > 1 else "-t1"
     before = {name: cpu_seconds(pids) for name, pids in (measured or {}).items()}
     children_before = os.times()
-    busy_before, idle_before = machine_cpu_seconds()
+    busy_before, idle_before, steal_before = machine_cpu_seconds()
     output = subprocess.run(["wrk", threads, f"-c{connections}", "-d" + (duration or DURATION), "--latency", "-s", script,
                              f"http://127.0.0.1:{port}/Remote/Services88/Favourite.svc"],
                             capture_output=True, text=True, check=True).stdout
     children_after = os.times()
-    busy_after, idle_after = machine_cpu_seconds()
+    busy_after, idle_after, steal_after = machine_cpu_seconds()
     after = {name: cpu_seconds(pids) for name, pids in (measured or {}).items()}
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
@@ -97,8 +99,9 @@ def wrk(port, script, connections=50, duration=None, measured=None):
                    + children_after.children_system - children_before.children_system)
         result["wrk_cpu_us_per_request"] = round(wrk_cpu * per, 1)
         result["machine_busy_us_per_request"] = round((busy_after - busy_before) * per, 1)
-        result["machine_idle_share"] = round((idle_after - idle_before)
-                                             / max(1e-9, (busy_after - busy_before) + (idle_after - idle_before)), 3)
+        spent = (busy_after - busy_before) + (idle_after - idle_before) + (steal_after - steal_before)
+        result["machine_idle_share"] = round((idle_after - idle_before) / max(1e-9, spent), 3)
+        result["machine_steal_share"] = round((steal_after - steal_before) / max(1e-9, spent), 3)
     return result
 
 
