@@ -15,8 +15,9 @@ struct Soaptape: AsyncParsableCommand {
 
             The loop: record real traffic through a proxy (record), check it against specs and schemas offline \
             (verify, validate), answer a client under test from it (serve), send it to a server under test \
-            (replay), and compare service versions (compare). The sandbox stubs every spec'd operation, so all of \
-            it runs without the real service.
+            (replay), and compare service versions (compare). A large set runs as CI shards (--shard K/N) whose \
+            reports become one (report merge). The sandbox stubs every spec'd operation, so all of it runs without \
+            the real service.
 
             Exit codes: 0 all good; 1 findings (differences); 2 usage, input or environment errors, \
             printed as FILE:LINE:COL: error: … where a place is known.
