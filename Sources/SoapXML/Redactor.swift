@@ -232,6 +232,43 @@ public struct Redactor: Sendable {
 
 /// Finding an ASCII word in a body without decoding it.
 public enum ByteSearch {
+    /// The index just past the next `text` at or after `index`, or the end of `bytes`.
+    static func skip(past text: StaticString, from index: Int, in bytes: [UInt8]) -> Int {
+        var j = index
+        while j + text.utf8CodeUnitCount <= bytes.count {
+            if has(text, in: bytes, at: j) { return j + text.utf8CodeUnitCount }
+            j += 1
+        }
+        return bytes.count
+    }
+
+    /// The rest of a start tag that began at `tagStart`, from `index` (after its name): each attribute's name (the
+    /// word before `=`, prefix included) and its value's range handed to `attribute`; the index of the closing `>`
+    /// and whether the tag closed itself (`/>`). Quoted values may hold `>`.
+    static func startTagRest(_ bytes: [UInt8], from index: Int, tagStart: Int,
+                             attribute: (ArraySlice<UInt8>, Range<Int>) -> Void) -> (end: Int, selfClosing: Bool) {
+        let n = bytes.count
+        var j = index
+        var selfClosing = false
+        while j < n, bytes[j] != UInt8(ascii: ">") {
+            if bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'") {
+                let quote = bytes[j]
+                var k = j + 1
+                while k < n, bytes[k] != quote { k += 1 }
+                var e = j - 1
+                while e > tagStart, Lexical.isSpace(bytes[e]) || bytes[e] == UInt8(ascii: "=") { e -= 1 }
+                var s = e
+                while s > tagStart, !Lexical.isSpace(bytes[s - 1]) { s -= 1 }
+                attribute(bytes[s...e], (j + 1)..<min(k, n))
+                j = k + 1
+                continue
+            }
+            if bytes[j] == UInt8(ascii: "/") { selfClosing = true }
+            j += 1
+        }
+        return (j, selfClosing)
+    }
+
     /// True when `bytes` hold `text` at `index`.
     static func has(_ text: StaticString, in bytes: [UInt8], at index: Int) -> Bool {
         let count = text.utf8CodeUnitCount
@@ -312,14 +349,7 @@ private struct Scanner {
         var i = 0
         let n = bytes.count
         func starts(_ text: StaticString, at index: Int) -> Bool { ByteSearch.has(text, in: bytes, at: index) }
-        func skip(past text: StaticString, from index: Int) -> Int {
-            var j = index
-            while j + text.utf8CodeUnitCount <= n {
-                if starts(text, at: j) { return j + text.utf8CodeUnitCount }
-                j += 1
-            }
-            return n
-        }
+        func skip(past text: StaticString, from index: Int) -> Int { ByteSearch.skip(past: text, from: index, in: bytes) }
         while i < n {
             guard bytes[i] == UInt8(ascii: "<") else { i += 1; continue }
             if starts("<!--", at: i) { i = skip(past: "-->", from: i); continue }
@@ -355,28 +385,11 @@ private struct Scanner {
                 index = stack[stack.count - 1].childCounts[name]!
             }
             let path = PathHash.step(stack.last?.path ?? PathHash.root, name, index)
-            var selfClosing = false
-            while j < n, bytes[j] != UInt8(ascii: ">") {
-                if bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'") {
-                    let quote = bytes[j]
-                    var k = j + 1
-                    while k < n, bytes[k] != quote { k += 1 }
-                    // The attribute's name is the word before '='.
-                    var e = j - 1
-                    while e > i, Lexical.isSpace(bytes[e]) || bytes[e] == UInt8(ascii: "=") { e -= 1 }
-                    var s = e
-                    while s > i, !Lexical.isSpace(bytes[s - 1]) { s -= 1 }
-                    let attribute = bytes[s...e]
-                    let local = attribute.lastIndex(of: UInt8(ascii: ":")).map { attribute[($0 + 1)...] } ?? attribute
-                    if k > j + 1, targets.contains(PathHash.attribute(path, local)) {
-                        replacements.append((j + 1)..<k)
-                    }
-                    j = k + 1
-                    continue
-                }
-                if bytes[j] == UInt8(ascii: "/") { selfClosing = true }
-                j += 1
+            let (end, selfClosing) = ByteSearch.startTagRest(bytes, from: j, tagStart: i) { attribute, value in
+                let local = attribute.lastIndex(of: UInt8(ascii: ":")).map { attribute[($0 + 1)...] } ?? attribute
+                if !value.isEmpty, targets.contains(PathHash.attribute(path, local)) { replacements.append(value) }
             }
+            j = end
             let redacted = (stack.last?.redacted ?? false) || targets.contains(path)
             if !selfClosing { stack.append(Open(name: name, path: path, redacted: redacted, contentStart: j + 1)) }
             i = j + 1

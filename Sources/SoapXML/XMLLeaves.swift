@@ -39,14 +39,7 @@ public enum XMLLeaves {
         let n = bytes.count
         var i = 0
         func starts(_ text: StaticString, at index: Int) -> Bool { ByteSearch.has(text, in: bytes, at: index) }
-        func skip(past text: StaticString, from index: Int) -> Int {
-            var j = index
-            while j + text.utf8CodeUnitCount <= n {
-                if starts(text, at: j) { return j + text.utf8CodeUnitCount }
-                j += 1
-            }
-            return n
-        }
+        func skip(past text: StaticString, from index: Int) -> Int { ByteSearch.skip(past: text, from: index, in: bytes) }
         while i < n {
             guard bytes[i] == UInt8(ascii: "<") else { i += 1; continue }
             if starts("<!--", at: i) || starts("<![CDATA[", at: i) {
@@ -79,27 +72,15 @@ public enum XMLLeaves {
             }
             let path = (stack.last?.path ?? "") + "/\(name)[\(index)]"
             var type: String?
-            var selfClosing = false
-            while j < n, bytes[j] != UInt8(ascii: ">") {
-                if bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'") {
-                    let quote = bytes[j]
-                    var k = j + 1
-                    while k < n, bytes[k] != quote { k += 1 }
-                    var e = j - 1
-                    while e > i, Lexical.isSpace(bytes[e]) || bytes[e] == UInt8(ascii: "=") { e -= 1 }
-                    var s = e
-                    while s > i, !Lexical.isSpace(bytes[s - 1]) { s -= 1 }
-                    let attribute = bytes[s...e]
-                    // `xsi:type` (any prefix but none: a bare `type` attribute is the application's own).
-                    if attribute.contains(UInt8(ascii: ":")), localPart(attribute) == "type", !attribute.starts(with: Array("xmlns".utf8)) {
-                        type = localPart(bytes[(j + 1)..<min(k, n)])
-                    }
-                    j = k + 1
-                    continue
+            let (end, selfClosing) = ByteSearch.startTagRest(bytes, from: j, tagStart: i) { attribute, value in
+                // `xsi:type` (any prefix but none: a bare `type` attribute is the application's own).
+                if attribute.contains(UInt8(ascii: ":")), localPart(attribute) == "type",
+                    !attribute.starts(with: Array("xmlns".utf8))
+                {
+                    type = localPart(bytes[value])
                 }
-                if bytes[j] == UInt8(ascii: "/") { selfClosing = true }
-                j += 1
             }
+            j = end
             if !selfClosing {
                 stack.append(Open(name: name, path: path, contentStart: min(j + 1, n), type: type))
             }
