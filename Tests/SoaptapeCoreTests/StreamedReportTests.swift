@@ -62,6 +62,14 @@ struct StreamedReportTests {
     @Test func aCompactSuiteRendersAsTheSameSuiteHeldWhole() {
         let held = Self.report(compact: false), compact = Self.report(compact: true)
         #expect(compact.junit() == held.junit())
+        // A passing case's additive changes are listed in every form.
+        #expect(held.junit().contains("<testcase classname=\"cassettes/a &quot;quoted&quot;.yaml\" name=\"#6 op\" "
+                                      + "time=\"0.000\">\n      <system-out>additive (passes; --fail-on any fails it): "
+                                      + "unexpected element at /Envelope/Body/New: &lt;New&gt;\n</system-out>\n    </testcase>"))
+        #expect(held.html().contains("additive (passes; --fail-on any fails it): unexpected element at "
+                                     + "<span class=\"path\">/Envelope/Body/New</span>: &lt;New&gt;"))
+        #expect(held.text(colour: false).contains(
+            "  PASS   #6 op\n      additive (passes; --fail-on any fails it): unexpected element at /Envelope/Body/New: <New>\n"))
         #expect(compact.text(colour: false) == held.text(colour: false))
         #expect(compact.text(colour: false, passing: false) == held.text(colour: false, passing: false))
         #expect(compact.summary == held.summary && compact.failed && held.failed)

@@ -48,6 +48,11 @@ extension RunReport {
                         + "<a href=\"#case-\(suiteNumber)-\(item.sequence)\">\(escape(first.kind.phrase)) at "
                         + "<span class=\"path\">\(escape(first.path))</span></a>\(escape(more))"
                 }
+                for change in item.additive ?? [] {
+                    details += (details.isEmpty ? "" : "<br>") + "additive (passes; --fail-on any fails it): "
+                        + "\(escape(change.kind.phrase)) at <span class=\"path\">\(escape(change.path))</span>"
+                        + (change.actual.map { ": " + escape($0) } ?? "")
+                }
                 page += "<tr class=\"interaction \(item.verdict.rawValue)\" data-sequence=\"\(item.sequence)\">"
                     + "<td>\(item.sequence)</td><td>\(escape(item.operation))</td>"
                     + "<td class=\"verdict\">\(item.verdict.rawValue)</td><td>\(details)</td></tr>\n"

@@ -52,8 +52,12 @@ extension RunReport {
                 let details = plainDifferences(item.differences)
                 switch item.verdict {
                 case .passed:
-                    output += "/>\n"
-                    return
+                    guard let additive = item.additive, !additive.isEmpty else {
+                        output += "/>\n"
+                        return
+                    }
+                    // Passing, with changes existing clients can live with: listed where CI shows a case's output.
+                    output += ">\n      <system-out>" + text(Self.additiveLines(additive)) + "</system-out>\n"
                 case .failed:
                     let first = item.differences.first.map(Self.headline) ?? item.message ?? "failed"
                     output += ">\n      <failure message=\"\(attribute(first))\" type=\"\(item.differences.first?.kind.rawValue ?? "failure")\">"
@@ -90,6 +94,14 @@ extension RunReport {
             output += "  </testsuite>\n"
         }
         write(output + "</testsuites>\n")
+    }
+
+    /// One line per additive change: `additive (passes; --fail-on any fails it): unexpected element at /…: <New>`.
+    static func additiveLines(_ changes: [Difference]) -> String {
+        changes.map { change in
+            "additive (passes; --fail-on any fails it): \(change.kind.phrase) at \(change.path)"
+                + (change.actual.map { ": \($0)" } ?? "") + "\n"
+        }.joined()
     }
 
     /// `text value at /Envelope/…/Response: expected "true", found "false"`.

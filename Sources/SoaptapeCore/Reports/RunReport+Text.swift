@@ -35,9 +35,8 @@ extension RunReport {
                     output += DifferenceReport.describe(difference, number: number + 1, indent: "      ", style: style,
                                                         expectedName: expectedLabel, actualName: actualLabel)
                 }
-                for change in item.additive ?? [] {
-                    output += "      additive (passes; --fail-on any fails it): \(change.kind.phrase) at \(change.path)"
-                        + (change.actual.map { ": \($0)" } ?? "") + "\n"
+                if let additive = item.additive {
+                    output += Self.additiveLines(additive).split(separator: "\n").map { "      \($0)\n" }.joined()
                 }
             }
             if let correlations = suite.correlations, !correlations.isEmpty {
