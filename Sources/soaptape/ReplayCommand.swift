@@ -139,7 +139,11 @@ struct ReplayCommand: AsyncParsableCommand {
                 }
             }
         }
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
+        if update && (!mapNamespace.isEmpty || !mapPath.isEmpty) {
+            throw ValidationError("--update cannot be used with --map-namespace or --map-path: it would write another "
+                                  + "version's answers into these recordings; record that version into its own cassette.")
+        }
+                guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1.") }
         guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second.") }
         if let targetCA, !FileManager.default.isReadableFile(atPath: targetCA) {
             throw ValidationError("--target-ca '\(targetCA)' cannot be read.")

@@ -272,6 +272,15 @@ import Glibc
         #expect(!left.contains { $0.contains("soaptape-update") })
     }
 
+    @Test func updateRefusesToWriteAnotherVersionsAnswers() throws {
+        let refused = try CLI.run(["replay", "cassettes/spyne", "--target", "http://127.0.0.1:1", "--update",
+                                   "--map-namespace", "Services86=Services88"], in: CLI.root.path)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("Error: --update cannot be used with --map-namespace or --map-path: it would "
+                                        + "write another version's answers into these recordings; record that version "
+                                        + "into its own cassette."), "\(refused)")
+    }
+
     private func writeTemporary(_ data: Data) throws -> String {
         let path = try Self.temporary() + "/old.yaml"
         try data.write(to: URL(fileURLWithPath: path))
