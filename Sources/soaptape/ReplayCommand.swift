@@ -197,7 +197,7 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
         let suites = outcome.suites
-        let total = suites.reduce(0) { $0 + $1.cases.count }
+        let total = suites.reduce(0) { $0 + $1.caseCount }
         var result = RunReport(
             command: "replay",
             subject: "\(total) recorded interaction\(total == 1 ? "" : "s") replayed against \(target) in \(mode) mode",

@@ -77,7 +77,7 @@ struct VerifyCommand: ParsableCommand {
             throw CLIError(description: outcome.errors.map(\.description).joined(separator: "\n"))
         }
         let suites = outcome.suites
-        let total = suites.reduce(0) { $0 + $1.cases.count }
+        let total = suites.reduce(0) { $0 + $1.caseCount }
         var result = RunReport(
             command: "verify",
             subject: "\(total) interaction\(total == 1 ? "" : "s") in \(suites.count) cassette\(suites.count == 1 ? "" : "s") "

@@ -69,11 +69,6 @@ public struct CassetteVerifier: Sendable {
         schemas = try SchemaCatalog(specs)
     }
 
-    /// The suite for one cassette.
-    public func verify(_ cassette: Cassette, name: String) -> ReportSuite {
-        ReportSuite(cassette: name, cases: cassette.interactions.map(verify))
-    }
-
     /// The case for one interaction.
     public func verify(_ interaction: Interaction) -> ReportCase {
         let label = interaction.label

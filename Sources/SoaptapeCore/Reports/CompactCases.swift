@@ -26,9 +26,7 @@ public struct CompactCases: Sendable {
 
     /// Adds `item` after the others.
     public mutating func append(_ item: ReportCase) {
-        let plain = item.differences.isEmpty && item.expected == nil && item.actual == nil
-            && item.durationMilliseconds == nil && item.additive == nil && item.sequence <= Int(Int32.max)
-            && item.sequence >= 0
+        let plain = item.isPlain && (0...Int(Int32.max)).contains(item.sequence)
         guard plain, templates.count < Int(Int32.max) else {
             sequences.append(Int32(truncatingIfNeeded: item.sequence))
             kinds.append(-1 - Int32(whole.count))

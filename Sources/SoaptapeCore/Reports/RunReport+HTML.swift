@@ -40,7 +40,7 @@ extension RunReport {
         for (suiteNumber, suite) in suites.enumerated() {
             page += "<h2>\(escape(suite.cassette))</h2>\n<table class=\"interactions\">\n"
                 + "<tr><th>#</th><th>Operation</th><th>Verdict</th><th>Details</th></tr>\n"
-            for item in suite.cases {
+            suite.forEachCase { item in
                 var details = escape(item.message ?? "")
                 if let first = item.differences.first {
                     let more = item.differences.count > 1 ? " (and \(item.differences.count - 1) more)" : ""
@@ -64,7 +64,8 @@ extension RunReport {
                 for correlation in correlations { page += "<li>\(escape(correlation.sentence))</li>\n" }
                 page += "</ul>\n"
             }
-            for item in suite.cases where !item.differences.isEmpty {
+            suite.forEachCase { item in
+                guard !item.differences.isEmpty else { return }
                 page += "<section class=\"failure\" id=\"case-\(suiteNumber)-\(item.sequence)\">\n"
                     + "<h3>#\(item.sequence) \(escape(item.operation))</h3>\n"
                 page += differencesHTML(item.differences)

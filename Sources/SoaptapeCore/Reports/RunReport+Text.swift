@@ -152,9 +152,7 @@ extension RunReport {
             var first = true
             suite.forEachCase { item in
                 var text: String
-                let plain = item.differences.isEmpty && item.expected == nil && item.actual == nil
-                    && item.durationMilliseconds == nil && item.additive == nil
-                if plain {
+                if item.isPlain {
                     let key = "\(item.verdict.rawValue)\u{0}\(item.operation)\u{0}\(item.message ?? "\u{1}")"
                     let model: String
                     if let known = plainTexts[key] {

@@ -227,6 +227,12 @@ public struct ReportCase: Codable, Sendable {
         self.durationMilliseconds = durationMilliseconds
     }
 
+    /// True for a case that is only its verdict and message (no differences, forms, timing or additive changes):
+    /// what nearly every case of a large verify is, and what `CompactCases` keeps in a few bytes.
+    public var isPlain: Bool {
+        differences.isEmpty && expected == nil && actual == nil && durationMilliseconds == nil && additive == nil
+    }
+
     enum CodingKeys: String, CodingKey {
         case sequence, operation, verdict, message, differences, expected, actual, additive
         case durationMilliseconds = "duration_ms"

@@ -64,7 +64,7 @@ public enum ReportMerge {
             merged.unmatched += report.unmatched
             merged.unmatchedNotListed += report.unmatchedNotListed
         }
-        let total = merged.suites.reduce(0) { $0 + $1.cases.count }
+        let total = merged.suites.reduce(0) { $0 + $1.caseCount }
         let cassettes = merged.suites.count
         merged.subject = "\(total) interaction\(total == 1 ? "" : "s") in \(cassettes) cassette\(cassettes == 1 ? "" : "s"), "
             + "merged from \(count) shard\(count == 1 ? "" : "s")"
