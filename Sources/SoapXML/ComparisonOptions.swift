@@ -160,6 +160,17 @@ public struct QualifiedName: Hashable, Sendable, CustomStringConvertible {
     public var description: String { namespace.isEmpty ? localName : "{\(namespace)}\(localName)" }
 }
 
+/// Who judges a message's shape: its element structure, order, occurrence and attributes.
+public enum StructureMode: String, Sendable {
+    /// The expected document is the whole contract: every element and attribute it has must be there, and nothing
+    /// else (the rules widen that).
+    case example
+    /// A schema judges the shape (a validator runs beside the comparison): only what the expected document pins —
+    /// literal values, not placeholders — is compared, wherever the actual document has an element of that path.
+    /// The Body's payload element must still be the expected one.
+    case schema
+}
+
 /// The rules of a comparison. The defaults compare SOAP envelopes "similar" in XMLUnit's sense.
 ///
 /// Built once and reused: a mock server compares every request with the same options.
@@ -185,6 +196,14 @@ public struct ComparisonOptions: Sendable {
     public var openContent: [XPathSelector] = []
     /// Attributes whose values are QNames, compared as resolved `{URI}local`.
     public var qnameAttributes: [QualifiedName] = [.xsiType]
+    /// Who judges the shape: the expected document (the default) or a schema beside the comparison.
+    public var structure: StructureMode = .example
+    /// Elements that must be present in the actual document (XPaths evaluated on it), in either structure mode.
+    public var required: [XPathSelector] = []
+    /// Namespace URIs whose attributes on an actual element need no counterpart in the expected one: XML Schema's
+    /// instance attributes (`xsi:type`, `xsi:schemaLocation`) and SOAP's own (`mustUnderstand`, `encodingStyle`)
+    /// may stand on any element; what they say is checked elsewhere.
+    public var openAttributeNamespaces: [String] = []
     /// When true, prefixes and where namespaces are declared count too.
     public var identical: Bool = false
     /// When true, an expected `xsi:type` may be absent from the actual element (document/literal services such

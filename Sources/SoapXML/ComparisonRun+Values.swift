@@ -150,7 +150,7 @@ extension ComparisonRun {
     }
 
     /// The attribute name as a reader knows it: `xsi:type` for well-known namespaces, else the local name.
-    private func attributeLabel(_ attr: UnsafeMutablePointer<xmlAttr>) -> String {
+    func attributeLabel(_ attr: UnsafeMutablePointer<xmlAttr>) -> String {
         let uri = string(attr.namespaceURI)
         switch uri {
         case "http://www.w3.org/2001/XMLSchema-instance": return "xsi:" + attr.localName
@@ -159,7 +159,7 @@ extension ComparisonRun {
         }
     }
 
-    private func isXSIType(_ attribute: UnsafeMutablePointer<xmlAttr>) -> Bool {
+    func isXSIType(_ attribute: UnsafeMutablePointer<xmlAttr>) -> Bool {
         guard let ns = attribute.pointee.ns?.pointee.href else { return false }
         return string(attribute.pointee.name) == "type" && string(ns) == QualifiedName.xsiType.namespace
     }
@@ -202,10 +202,17 @@ extension ComparisonRun {
         while let y = aAttr {
             aAttr = y.pointee.next
             if !ignored.isEmpty, ignored.contains(y.identity) { continue }
-            if hasCounterpart(y, in: e) { continue }
+            if hasCounterpart(y, in: e) || isOpen(y) { continue }
             report(.unexpectedAttribute, attribute: attributeLabel(y), expected: nil, actual: y.value, lines: (e, a))
             if aborted { return }
         }
+    }
+
+    /// True when `attribute` is in a namespace whose attributes may stand on any element.
+    func isOpen(_ attribute: UnsafeMutablePointer<xmlAttr>) -> Bool {
+        guard !openAttributeNamespaces.isEmpty else { return false }
+        let uri = attribute.namespaceURI
+        return openAttributeNamespaces.contains { $0.equals(uri) }
     }
 
     private mutating func hasCounterpart(_ y: UnsafeMutablePointer<xmlAttr>, in e: Node) -> Bool {

@@ -16,7 +16,7 @@ struct ComparisonRun {
     private(set) var aborted = false
 
     /// The element pairs from the root to the current one, for paths built only when reporting.
-    private var stack: [(expected: Node?, actual: Node?)] = []
+    var stack: [(expected: Node?, actual: Node?)] = []
 
     let ignored: Set<UnsafeMutableRawPointer>
     let unordered: Set<UnsafeMutableRawPointer>
@@ -26,6 +26,7 @@ struct ComparisonRun {
     let openContent: Set<UnsafeMutableRawPointer>
     private let hasFlags: Bool
     let qnameAttributes: [(local: CString, namespace: CString)]
+    let openAttributeNamespaces: [CString]
     private var mappedNamespaces: [UnsafeMutableRawPointer: String] = [:]
     var fingerprints: [UnsafeMutableRawPointer: UInt64] = [:]
 
@@ -61,16 +62,35 @@ struct ComparisonRun {
         self.ignored = ignored
         hasFlags = !repeating.isEmpty || !optional.isEmpty
         self.qnameAttributes = qnameAttributes
+        openAttributeNamespaces = options.openAttributeNamespaces.map(CString.init)
     }
 
     mutating func compareDocuments() {
         guard let e = expected.root, let a = actual.root else { return }
         switch nameMatch(e, a) {
         case .same, .namespaceOnly:
-            compareElement(e, a, inherited: (nil, nil), preserve: false)
+            if options.structure == .schema {
+                comparePinned(e, a, depth: 0, preserve: false)
+            } else {
+                compareElement(e, a, inherited: (nil, nil), preserve: false)
+            }
         case .different:
             report(.missingElement, leaf: (e, nil), expected: e.elementDescription,
                    actual: "\(a.elementDescription) instead")
+        }
+        if !aborted { checkRequired() }
+    }
+
+    /// Every `required` path must select something in the actual document.
+    private mutating func checkRequired() {
+        for selector in options.required where selector.select(in: actual).isEmpty {
+            differenceCount += 1
+            if differenceCount >= limit { aborted = true }
+            if recording {
+                differences.append(Difference(kind: .requiredElement, path: selector.expression,
+                                              expected: "present (the spec's rules.required)", actual: nil))
+            }
+            if aborted { return }
         }
     }
 
@@ -188,7 +208,7 @@ struct ComparisonRun {
     }
 
     /// `xml:space="preserve"` on the expected element turns trimming off below it; `default` turns it back on.
-    private func spacePreserved(_ e: Node, inherited: Bool) -> Bool {
+    func spacePreserved(_ e: Node, inherited: Bool) -> Bool {
         var attribute = e.pointee.properties
         while let attr = attribute {
             if attr.pointee.name.map({ strcmp(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self), "space") == 0 })

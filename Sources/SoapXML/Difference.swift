@@ -2,6 +2,8 @@
 public enum DifferenceKind: String, CaseIterable, Codable, Sendable {
     /// An expected element is absent.
     case missingElement = "missing-element"
+    /// An element the spec's `rules.required` names is absent.
+    case requiredElement = "required-element"
     /// The actual document has an element the expected one does not.
     case unexpectedElement = "unexpected-element"
     /// Same local name, other namespace URI.
@@ -39,6 +41,7 @@ public enum DifferenceKind: String, CaseIterable, Codable, Sendable {
     public var phrase: String {
         switch self {
         case .missingElement: "missing element"
+        case .requiredElement: "required element missing"
         case .unexpectedElement: "unexpected element"
         case .namespaceURI: "namespace URI"
         case .textValue: "text value"
@@ -94,6 +97,9 @@ public struct Difference: Codable, Hashable, Sendable {
         case .missingElement:
             "If this element may be absent, mark it --optional \(path); if it is an array item that may occur "
                 + "any number of times, mark it --repeating."
+        case .requiredElement:
+            "The spec's rules.required says every message carries this element (a header block the service needs): "
+                + "fix the producer, or take the path out of rules.required if the contract does not require it."
         case .unexpectedElement:
             "If another item of an array is allowed here, mark the expected item --repeating; if extra content is "
                 + "harmless, pass --ignore \(path)."

@@ -35,6 +35,7 @@ public enum EnvelopeChecks {
         defer { xmlFreeDoc(copy) }
         guard let copiedRoot = xmlDocGetRootElement(copy) else { return violations }
         XMLSchemaSet.stripBlankText(copiedRoot)
+        violations += takeEnvelopeAttributes(copiedRoot)
         var service: [SchemaViolation] = []
         if let schema { service = schema.validateSections(of: copiedRoot, namespaceMap: namespaceMap) }
         let structural = envelopeSchema.validateStructure(of: copiedRoot)
@@ -51,6 +52,78 @@ public enum EnvelopeChecks {
         for index in violations.indices { violations[index].source = .declaredType }
         return violations
     }
+
+    /// SOAP's own attributes — `mustUnderstand`, `actor` (1.1), `role` and `relay` (1.2) on header blocks, and
+    /// `encodingStyle` anywhere — belong to the envelope, not to the element they stand on: in `root`'s tree (a
+    /// copy about to be validated) each is checked for what it is and then removed, so that the service schema
+    /// judges the element's own content. `encodingStyle` is SOAP 1.1's to allow, but the WS-I Basic Profile
+    /// forbids it in document/literal messages (R1005–R1007): it is reported as a profile warning (source
+    /// `.profile`); SOAP 1.2 forbids it on the Envelope, Header and Body themselves (Part 1, 5.1.1).
+    static func takeEnvelopeAttributes(_ root: Node) -> [SchemaViolation] {
+        let envelope = string(root.namespaceURI)
+        guard envelope == soap11 || envelope == soap12 else { return [] }
+        let isSOAP12 = envelope == soap12
+        var violations: [SchemaViolation] = []
+        func take(_ node: Node, depth: Int, inHeader: Bool, inBody: Bool) {
+            let isEnvelopeElement = sameNamespace(node, envelope)
+            let isHeaderBlock = inHeader && depth == 2
+            var attribute = node.pointee.properties
+            while let each = attribute {
+                attribute = each.pointee.next
+                guard string(each.namespaceURI) == envelope else { continue }
+                let name = each.localName
+                let value = each.value.trimmingCharacters(in: .whitespacesAndNewlines)
+                let where_ = path(of: node) + "/@" + name
+                switch name {
+                case "encodingStyle":
+                    if isSOAP12 && isEnvelopeElement {
+                        var violation = SchemaViolation(
+                            path: where_, line: node.line,
+                            message: "SOAP 1.2 does not allow encodingStyle on the \(node.localName) element (SOAP 1.2 "
+                                + "Part 1, 5.1.1).")
+                        violation.source = .envelope
+                        violations.append(violation)
+                    } else {
+                        let rule = isEnvelopeElement ? "R1005" : inBody && depth == 2 ? "R1006" : inBody && depth == 3
+                            ? "R1007" : "R1005"
+                        var warning = SchemaViolation(
+                            path: where_, line: node.line,
+                            message: "soap:encodingStyle=\"\(value)\" on \(node.localName): SOAP allows it, but the WS-I "
+                                + "Basic Profile (\(rule)) forbids it in document/literal messages; servers such as WCF "
+                                + "ignore it.")
+                        warning.source = .profile
+                        violations.append(warning)
+                    }
+                case "mustUnderstand", "relay":
+                    guard isHeaderBlock else { continue }
+                    if !["0", "1", "true", "false"].contains(value) {
+                        var violation = SchemaViolation(
+                            path: where_, line: node.line,
+                            message: "Element '\(node.localName)': \(name) is '\(value)'; SOAP allows 0, 1, true or false.")
+                        violation.source = .envelope
+                        violations.append(violation)
+                    }
+                case "actor", "role":
+                    guard isHeaderBlock else { continue }
+                default:
+                    continue
+                }
+                xmlRemoveProp(each)
+            }
+            var child = node.pointee.children
+            while let current = child {
+                child = current.pointee.next
+                guard current.isElement else { continue }
+                let header = depth == 0 && current.localName == "Header" && sameNamespace(current, envelope)
+                let body = depth == 0 && current.localName == "Body" && sameNamespace(current, envelope)
+                take(current, depth: depth + 1, inHeader: inHeader || header, inBody: inBody || body)
+            }
+        }
+        take(root, depth: 0, inHeader: false, inBody: false)
+        return violations
+    }
+
+    private static func sameNamespace(_ node: Node, _ uri: String) -> Bool { string(node.namespaceURI) == uri }
 
     static let soap11 = "http://schemas.xmlsoap.org/soap/envelope/"
     static let soap12 = "http://www.w3.org/2003/05/soap-envelope"

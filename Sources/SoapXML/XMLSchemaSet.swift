@@ -158,6 +158,7 @@ public final class XMLSchemaSet: @unchecked Sendable {
         defer { xmlFreeDoc(copy) }
         guard let root = xmlDocGetRootElement(copy) else { return [] }
         Self.stripBlankText(root)
+        _ = EnvelopeChecks.takeEnvelopeAttributes(root)
         return validateSections(of: root, namespaceMap: namespaceMap)
     }
 
@@ -190,7 +191,8 @@ public final class XMLSchemaSet: @unchecked Sendable {
         defer { xmlFreeDoc(copy) }
         guard let root = xmlDocGetRootElement(copy) else { return [] }
         Self.stripBlankText(root)
-        return validateStructure(of: root)
+        let attributes = EnvelopeChecks.takeEnvelopeAttributes(root)
+        return attributes + validateStructure(of: root)
     }
 
     /// Validates the envelope structure of `root` (stripped of blank text); removes its header blocks, payload
@@ -313,6 +315,9 @@ public struct SchemaViolation: Equatable, Sendable {
         case envelope
         /// An `xsi:type`-declared built-in value checked lexically.
         case declaredType
+        /// A WS-I Basic Profile rule the message breaks though SOAP allows it (`soap:encodingStyle` in a
+        /// document/literal message): a warning, failing only when asked.
+        case profile
     }
 
     /// Creates a violation.

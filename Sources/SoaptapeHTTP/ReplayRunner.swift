@@ -31,6 +31,8 @@ public struct ReplayRunner: Sendable {
     /// The specs and their schemas: each answer is also validated against the schema of the operation it answers
     /// (the target's version, after the maps).
     public var schemas: (specs: SpecSet, catalog: SchemaCatalog)?
+    /// WS-I Basic Profile warnings in live answers fail the interaction instead of being listed beside it.
+    public var failOnWarnings = false
     /// Carry values the server assigned without being told where (`--correlate off` turns it off).
     public var automaticCorrelation = true
     /// Correlations given by hand (`--correlate FROM=TO`).
@@ -174,11 +176,14 @@ public struct ReplayRunner: Sendable {
             kept.durationMilliseconds = elapsed
             rewritten = kept
         }
+        var warnings: [Difference] = []
         if let schemas, let sent = try? XMLDocument(bytes: built.message.body, name: "request"),
             let element = sent.bodyFirstChild, let answer = try? XMLDocument(bytes: body, name: "response")
         {
             let spec = schemas.specs.spec(atEndpoint: built.message.path, requestElement: element)
-            let violations = schemas.catalog.violations(answer, spec: spec, side: "response")
+            let found = schemas.catalog.check(answer, spec: spec, side: "response")
+            let violations = found.failures + (failOnWarnings ? found.warnings : [])
+            if !failOnWarnings { warnings = found.warnings }
             if !violations.isEmpty {
                 let scrubber = SecretScrubber()
                 outcome.differences += scrubber.scrub(violations)
@@ -203,6 +208,7 @@ public struct ReplayRunner: Sendable {
                                   differences: outcome.differences, expected: outcome.expected, actual: outcome.actual,
                                   durationMilliseconds: elapsed)
         if !outcome.additive.isEmpty { reported.additive = outcome.additive }
+        if !warnings.isEmpty { reported.warnings = warnings }
         return Replayed(report: reported, rewritten: rewritten)
     }
 

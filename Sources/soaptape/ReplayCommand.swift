@@ -62,6 +62,11 @@ struct ReplayCommand: AsyncParsableCommand {
                                valueName: "impact"))
     var failOn: String = "breaking"
 
+    @Flag(name: .customLong("fail-on-warnings"),
+          help: ArgumentHelp("Fail answers with WS-I Basic Profile warnings (soap:encodingStyle in a document/literal "
+                                 + "message), which are otherwise listed beside a pass."))
+    var failOnWarnings = false
+
     @Option(name: .customLong("set"), parsing: .singleValue,
             help: ArgumentHelp("A value for a redacted element or header (repeatable).", valueName: "name=value"))
     var values: [String] = []
@@ -175,6 +180,7 @@ struct ReplayCommand: AsyncParsableCommand {
         check.failOnAdditive = failOn == "any"
         var runner = ReplayRunner(target: target, check: check, filler: RedactionFiller(values: given, standIns: false))
         runner.namespaces = mappings
+        runner.failOnWarnings = failOnWarnings
         runner.paths = ValueFlags.rewrites(mapPath)
         runner.concurrency = concurrency
         runner.timeout = .seconds(Int64(timeout))

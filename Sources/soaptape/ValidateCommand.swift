@@ -51,6 +51,11 @@ struct ValidateCommand: ParsableCommand {
         try ValueFlags.validate(mapNamespace, flag: "--map-namespace", example: "Services83=Services86")
     }
 
+    @Flag(name: .customLong("fail-on-warnings"),
+          help: ArgumentHelp("Count WS-I Basic Profile warnings (soap:encodingStyle in a document/literal message, "
+                                 + "which SOAP and WCF accept) as violations."))
+    var failOnWarnings = false
+
     @OptionGroup(title: "Sharding")
     var sharding: ShardFlags
 
@@ -62,6 +67,7 @@ struct ValidateCommand: ParsableCommand {
         }
         let mappings = ValueFlags.rewrites(mapNamespace).map { NamespaceMapping.substring($0.from, $0.to) }
         var violations = 0
+        var warnings = 0
         var checked = 0
         // Each envelope is checked as soon as it is read, so memory stays flat however many there are.
         func check(_ document: XMLDocument, name: String) {
@@ -77,6 +83,11 @@ struct ValidateCommand: ParsableCommand {
                 }
             }
             for violation in found {
+                if violation.source == .profile && !failOnWarnings {
+                    warnings += 1
+                    print("\(name):\(violation.line): warning: \(violation.path): \(violation.message)")
+                    continue
+                }
                 violations += 1
                 print("\(name):\(violation.line): \(violation.path): \(violation.message)")
             }
@@ -113,8 +124,9 @@ struct ValidateCommand: ParsableCommand {
         let against = schemas.isEmpty ? "the SOAP envelope schemas and their xsi:types"
             : schemas.joined(separator: ", ") + " and the SOAP envelope schemas"
         let part = shard.map { " (shard \($0.index) of \($0.count))" } ?? ""
+        let warned = warnings == 0 ? "" : " (\(warnings) profile warning\(warnings == 1 ? "" : "s"); --fail-on-warnings fails them)"
         print(violations == 0
-              ? "valid: \(checked) envelope\(checked == 1 ? "" : "s") against \(against)\(part)"
+              ? "valid: \(checked) envelope\(checked == 1 ? "" : "s") against \(against)\(part)\(warned)"
               : "invalid: \(violations) violation\(violations == 1 ? "" : "s") in \(checked) envelope\(checked == 1 ? "" : "s")\(part)")
         if violations > 0 { throw ExitCode(1) }
     }

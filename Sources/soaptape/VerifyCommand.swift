@@ -37,6 +37,11 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .customLong("require-spec"), help: "Fail interactions that no spec describes.")
     var requireSpec = false
 
+    @Flag(name: .customLong("fail-on-warnings"),
+          help: ArgumentHelp("Fail interactions with WS-I Basic Profile warnings (soap:encodingStyle in a "
+                                 + "document/literal message), which are otherwise listed beside a pass."))
+    var failOnWarnings = false
+
     @Option(name: .customLong("jobs"),
             help: ArgumentHelp("Workers checking interactions at once (default: the number of cores).", valueName: "count"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -63,7 +68,8 @@ struct VerifyCommand: ParsableCommand {
         }
         let verification: StreamingVerification
         do {
-            verification = try StreamingVerification(specs: set, requireSpec: requireSpec, jobs: jobs, shard: shard)
+            verification = try StreamingVerification(specs: set, requireSpec: requireSpec, failOnWarnings: failOnWarnings,
+                                                      jobs: jobs, shard: shard)
         } catch {
             throw CLIError(description: error.description)
         }

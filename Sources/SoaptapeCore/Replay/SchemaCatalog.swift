@@ -36,25 +36,34 @@ public final class SchemaCatalog: @unchecked Sendable {
 
     /// Every check that holds for `document` as a message of `loaded`'s operation: the SOAP envelope's structure,
     /// its xsi:type values, and the spec's schema when it names one; each violation as a difference whose path
-    /// starts with `side` (`request: /Envelope/…`).
+    /// starts with `side` (`request: /Envelope/…`). WS-I Basic Profile warnings are left out (see `check`).
     public func violations(_ document: XMLDocument, spec loaded: LoadedSpec?, side: String) -> [Difference] {
+        check(document, spec: loaded, side: side).failures
+    }
+
+    /// The same checks, with WS-I Basic Profile findings apart: `warnings` are what SOAP allows but the profile
+    /// forbids (`soap:encodingStyle` in a document/literal message), shown in every report and failing only when
+    /// asked (`--fail-on-warnings`).
+    public func check(_ document: XMLDocument, spec loaded: LoadedSpec?, side: String)
+        -> (failures: [Difference], warnings: [Difference])
+    {
         var differences: [Difference] = []
-        func add(_ violations: [SchemaViolation], against: String) {
-            differences += violations.map { violation in
-                Difference(kind: .schema, path: "\(side): \(violation.path)", expected: "valid against \(against)",
-                           actual: violation.message, actualLine: violation.line)
-            }
+        var warnings: [Difference] = []
+        func difference(_ violation: SchemaViolation, against: String) -> Difference {
+            Difference(kind: .schema, path: "\(side): \(violation.path)", expected: "valid against \(against)",
+                       actual: violation.message, actualLine: violation.line)
         }
         // A fault's structure is the envelope schema's business; the service schema declares no Fault.
         let found = loaded.flatMap { self.entry(for: $0) }
         let schema = document.bodyFirstChild?.localName == "Fault" ? nil : found
         for violation in EnvelopeChecks.validate(document, schema: schema?.schema, namespaceMap: schema?.namespaceMap ?? []) {
             switch violation.source {
-            case .envelope: add([violation], against: "the SOAP envelope schema")
-            case .declaredType: add([violation], against: "its xsi:type")
-            case .schema: add([violation], against: schema?.label ?? "the schema")
+            case .envelope: differences.append(difference(violation, against: "the SOAP envelope schema"))
+            case .declaredType: differences.append(difference(violation, against: "its xsi:type"))
+            case .schema: differences.append(difference(violation, against: schema?.label ?? "the schema"))
+            case .profile: warnings.append(difference(violation, against: "the WS-I Basic Profile"))
             }
         }
-        return differences
+        return (differences, warnings)
     }
 }

@@ -17,11 +17,17 @@ public struct StreamingVerification: Sendable {
     private let verifiers: [CassetteVerifier]
 
     /// A run with `jobs` workers, each with a verifier for `specs`.
-    public init(specs: SpecSet, requireSpec: Bool, jobs: Int, shard: Shard?) throws(SchemaError) {
+    public init(specs: SpecSet, requireSpec: Bool, failOnWarnings: Bool = false, jobs: Int, shard: Shard?)
+        throws(SchemaError)
+    {
         self.jobs = max(1, jobs)
         self.shard = shard
         var made: [CassetteVerifier] = []
-        for _ in 0..<self.jobs { made.append(try CassetteVerifier(specs: specs, requireSpec: requireSpec)) }
+        for _ in 0..<self.jobs {
+            var verifier = try CassetteVerifier(specs: specs, requireSpec: requireSpec)
+            verifier.failOnWarnings = failOnWarnings
+            made.append(verifier)
+        }
         verifiers = made
     }
 

@@ -53,6 +53,10 @@ extension RunReport {
                         + "\(escape(change.kind.phrase)) at <span class=\"path\">\(escape(change.path))</span>"
                         + (change.actual.map { ": " + escape($0) } ?? "")
                 }
+                for warning in item.warnings ?? [] {
+                    details += (details.isEmpty ? "" : "<br>") + "warning (passes; --fail-on-warnings fails it): "
+                        + "<span class=\"path\">\(escape(warning.path))</span>" + (warning.actual.map { ": " + escape($0) } ?? "")
+                }
                 page += "<tr class=\"interaction \(item.verdict.rawValue)\" data-sequence=\"\(item.sequence)\">"
                     + "<td>\(item.sequence)</td><td>\(escape(item.operation))</td>"
                     + "<td class=\"verdict\">\(item.verdict.rawValue)</td><td>\(details)</td></tr>\n"

@@ -52,12 +52,14 @@ extension RunReport {
                 let details = plainDifferences(item.differences)
                 switch item.verdict {
                 case .passed:
-                    guard let additive = item.additive, !additive.isEmpty else {
+                    let notes = Self.additiveLines(item.additive ?? []) + Self.warningLines(item.warnings ?? [])
+                    guard !notes.isEmpty else {
                         output += "/>\n"
                         return
                     }
-                    // Passing, with changes existing clients can live with: listed where CI shows a case's output.
-                    output += ">\n      <system-out>" + text(Self.additiveLines(additive)) + "</system-out>\n"
+                    // Passing, with changes existing clients can live with, or profile warnings: listed where CI shows
+                    // a case's output.
+                    output += ">\n      <system-out>" + text(notes) + "</system-out>\n"
                 case .failed:
                     let first = item.differences.first.map(Self.headline) ?? item.message ?? "failed"
                     output += ">\n      <failure message=\"\(attribute(first))\" type=\"\(item.differences.first?.kind.rawValue ?? "failure")\">"
@@ -94,6 +96,13 @@ extension RunReport {
             output += "  </testsuite>\n"
         }
         write(output + "</testsuites>\n")
+    }
+
+    /// One line per profile warning: `warning (passes; --fail-on-warnings fails it): schema violation at …: …`.
+    static func warningLines(_ warnings: [Difference]) -> String {
+        warnings.map { warning in
+            "warning (passes; --fail-on-warnings fails it): \(warning.path)" + (warning.actual.map { ": \($0)" } ?? "") + "\n"
+        }.joined()
     }
 
     /// One line per additive change: `additive (passes; --fail-on any fails it): unexpected element at /…: <New>`.

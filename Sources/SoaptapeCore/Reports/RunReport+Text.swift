@@ -38,6 +38,9 @@ extension RunReport {
                 if let additive = item.additive {
                     output += Self.additiveLines(additive).split(separator: "\n").map { "      \($0)\n" }.joined()
                 }
+                if let warnings = item.warnings {
+                    output += Self.warningLines(warnings).split(separator: "\n").map { "      \($0)\n" }.joined()
+                }
             }
             if let correlations = suite.correlations, !correlations.isEmpty {
                 output += "  correlated (values the server assigned, carried from its live answers):\n"

@@ -212,6 +212,9 @@ public struct ReportCase: Codable, Sendable {
     /// Changes existing clients can live with (a new response element, a new operation in a WSDL), found in a
     /// case that holds: listed, failing only under `--fail-on any`. Nil when there are none.
     public var additive: [Difference]?
+    /// What SOAP allows but the WS-I Basic Profile forbids (`soap:encodingStyle` in a document/literal message),
+    /// found in a case that holds: listed, failing only under `--fail-on-warnings`. Nil when there are none.
+    public var warnings: [Difference]?
 
     /// Creates a case.
     public init(sequence: Int, operation: String, verdict: Verdict, message: String? = nil,
@@ -231,10 +234,11 @@ public struct ReportCase: Codable, Sendable {
     /// what nearly every case of a large verify is, and what `CompactCases` keeps in a few bytes.
     public var isPlain: Bool {
         differences.isEmpty && expected == nil && actual == nil && durationMilliseconds == nil && additive == nil
+            && warnings == nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case sequence, operation, verdict, message, differences, expected, actual, additive
+        case sequence, operation, verdict, message, differences, expected, actual, additive, warnings
         case durationMilliseconds = "duration_ms"
     }
 }

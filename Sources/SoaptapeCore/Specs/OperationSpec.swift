@@ -84,6 +84,8 @@ public struct SpecRules: Codable, Equatable, Sendable {
     public var optional: [String] = []
     /// Elements whose children compare in any order.
     public var unordered: [String] = []
+    /// Elements that must be present in every message (a header block the contract requires), schema or not.
+    public var required: [String] = []
     /// Prefix bindings for the XPaths.
     public var namespaces: [String: String] = [:]
 
@@ -96,13 +98,16 @@ public struct SpecRules: Codable, Equatable, Sendable {
         repeating += other.repeating.filter { !repeating.contains($0) }
         optional += other.optional.filter { !optional.contains($0) }
         unordered += other.unordered.filter { !unordered.contains($0) }
+        required += other.required.filter { !required.contains($0) }
         namespaces.merge(other.namespaces) { mine, _ in mine }
     }
 
-    var isEmpty: Bool { ignore.isEmpty && repeating.isEmpty && optional.isEmpty && unordered.isEmpty && namespaces.isEmpty }
+    var isEmpty: Bool {
+        ignore.isEmpty && repeating.isEmpty && optional.isEmpty && unordered.isEmpty && required.isEmpty && namespaces.isEmpty
+    }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case ignore, repeating, optional, unordered, namespaces
+        case ignore, repeating, optional, unordered, required, namespaces
     }
 }
 

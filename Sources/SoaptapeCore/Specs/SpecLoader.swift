@@ -160,6 +160,7 @@ public enum SpecLoader {
         result.repeating = try rules.strings("repeating").map(\.0)
         result.optional = try rules.strings("optional").map(\.0)
         result.unordered = try rules.strings("unordered").map(\.0)
+        result.required = try rules.strings("required").map(\.0)
         if let namespaces = try rules.mapping("namespaces", what: "the rule namespaces") {
             for (key, value) in namespaces.mapping {
                 guard let prefix = key.string, let uri = value.string else {
@@ -199,6 +200,7 @@ public enum SpecLoader {
         options.repeating = try compile("repeating", rules.repeating)
         options.optional = try compile("optional", rules.optional)
         options.unordered = try compile("unordered", rules.unordered)
+        options.required = try compile("required", rules.required)
         return options
     }
 

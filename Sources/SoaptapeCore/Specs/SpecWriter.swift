@@ -31,7 +31,8 @@ public enum SpecWriter {
         if !spec.rules.isEmpty {
             var rules: [(Node, Node)] = []
             for (key, items) in [("ignore", spec.rules.ignore), ("repeating", spec.rules.repeating),
-                                 ("optional", spec.rules.optional), ("unordered", spec.rules.unordered)] {
+                                 ("optional", spec.rules.optional), ("unordered", spec.rules.unordered),
+                                 ("required", spec.rules.required)] {
                 if let node = list(items) { rules.append((Node(key), node)) }
             }
             if !spec.rules.namespaces.isEmpty {
