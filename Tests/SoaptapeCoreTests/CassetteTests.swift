@@ -138,6 +138,30 @@ struct CassetteTests {
         #expect(text.components(separatedBy: "  body_base64: ").count - 1 == unreadable.count)
     }
 
+    @Test func bodiesWithCRLFLineEndsStayReadableBlocks() throws {
+        // gSOAP ends every message with CRLF after the Envelope; Windows stacks write CRLF throughout; some mix.
+        let gsoap = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SOAP-ENV:Envelope/>\r\n".utf8)
+        let windows = Array("<a>\r\n  <b>é</b>\r\n</a>\r\n".utf8)
+        let mixed = Array("<a>\n<b/>\r\n</a>".utf8)
+        let path = try write([Self.interaction(1, body: gsoap), Self.interaction(2, body: windows),
+                              Self.interaction(3, body: mixed)])
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!text.contains("body_base64"))
+        #expect(text.contains("  body_crlf: [2]\n  body: |\n    <?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                  + "    <SOAP-ENV:Envelope/>\n"))
+        #expect(text.contains("  body_crlf: all\n  body: |\n    <a>\n      <b>é</b>\n    </a>\n"))
+        #expect(text.contains("  body_crlf: [2]\n  body: |-\n    <a>\n    <b/>\n    </a>\n"))
+        #expect(try CassetteLoader.load(path).cassette.interactions.map(\.request.body) == [gsoap, windows, mixed])
+    }
+
+    @Test func aBodyCRLFLineThatIsNoLineIsAnErrorAtItsPlace() throws {
+        let path = try write([Self.interaction(1, body: Array("<a>\r\n</a>".utf8))])
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "body_crlf: all", with: "body_crlf: [7]").write(
+            toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: (any Error).self) { try CassetteLoader.load(path) }
+    }
+
     @Test func bodiesYAMLCannotCarryAreBase64() throws {
         let odd: [UInt8] = Array("<r>\r\n".utf8) + [0xE9] + Array("</r>".utf8)
         let path = try write([Self.interaction(1, body: odd)])

@@ -189,6 +189,12 @@ enum CassetteCoding {
         // ASCII (nearly every SOAP body) is surveyed once, for both the check and the room its block needs.
         let survey = bytes.withUnsafeBufferPointer { TextSurvey($0) }
         guard survey.isASCII ? !survey.hasControl : isBlockUnicode(bytes) else {
+            // CRLF line ends stay readable: the CRs are noted beside the block (BodyLineEnds).
+            if let split = BodyLineEnds.split(bytes), isBlockText(split.text) {
+                out.append(contentsOf: "  body_crlf: \(split.value)\n".utf8)
+                body(split.text, into: &out)
+                return
+            }
             out.append(contentsOf: "  body_base64: \(Data(bytes).base64EncodedString())\n".utf8)
             return
         }

@@ -195,6 +195,17 @@ enum CassetteFastReader {
 
         /// The body: a literal block, a scalar, base64, or none.
         mutating func body() -> [UInt8]? {
+            guard let first = peek else { return [] }
+            if first.begins("  body_crlf: ") {
+                advance()
+                guard let text = plainBody() else { return nil }
+                return BodyLineEnds.join(text, value: String(first.dropFirst(13)))
+            }
+            return plainBody()
+        }
+
+        /// The body as its block or scalar holds it.
+        private mutating func plainBody() -> [UInt8]? {
             guard let line = peek else { return [] }
             if line.begins("  body_base64: ") {
                 advance()

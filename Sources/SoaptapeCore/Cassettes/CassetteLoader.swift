@@ -214,8 +214,9 @@ public enum CassetteLoader {
         else {
             throw source.error(at: root.node.mark, "an interaction needs both 'request' and 'response'")
         }
-        try requestReader.checkKeys(["method", "path", "headers", "body", "body_base64"])
-        try responseReader.checkKeys(["status", "fault", "content_encoding", "headers", "body", "body_base64"])
+        try requestReader.checkKeys(["method", "path", "headers", "body", "body_crlf", "body_base64"])
+        try responseReader.checkKeys(["status", "fault", "content_encoding", "headers", "body", "body_crlf",
+                                       "body_base64"])
         let request = RecordedRequest(
             method: try requestReader.required("method"), path: try requestReader.required("path"),
             headers: try readHeaders(requestReader), body: try readBody(requestReader))
@@ -244,7 +245,16 @@ public enum CassetteLoader {
     }
 
     static func readBody(_ reader: MappingReader) throws(SourceError) -> [UInt8] {
-        if let text = try reader.string("body") { return Array(text.utf8) }
+        if let text = try reader.string("body") {
+            guard let crlf = reader.node("body_crlf") else { return Array(text.utf8) }
+            var value = crlf.string ?? ""
+            if case .sequence(let items) = crlf { value = "[" + items.map { $0.string ?? "x" }.joined(separator: ", ") + "]" }
+            guard let joined = BodyLineEnds.join(Array(text.utf8), value: value) else {
+                throw reader.source.error(at: crlf.mark, "'body_crlf' must be 'all' or a list of the numbers of the "
+                                              + "body's lines that end in CRLF, each a line that ends in a line break")
+            }
+            return joined
+        }
         if let encoded = try reader.string("body_base64") {
             guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else {
                 throw reader.source.error(at: reader.node("body_base64")?.mark, "'body_base64' is not valid base64")
