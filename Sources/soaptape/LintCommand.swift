@@ -33,10 +33,12 @@ struct LintCommand: ParsableCommand {
         }
         var findings: [SourceError]
         var count = 0
+        var exampleJudged: [String] = []
         do {
             let set = try SpecSet.load(paths)
             count = set.specs.count
             findings = SpecLinter.lint(set)
+            exampleJudged = set.specs.filter { $0.spec.schema == nil }.map(\.file).sorted()
         } catch {
             findings = error.errors
         }
@@ -44,15 +46,26 @@ struct LintCommand: ParsableCommand {
             let items = findings.map {
                 ["file": $0.file, "line": String($0.line), "column": String($0.column), "message": $0.message]
             }
-            let data = try JSONSerialization.data(withJSONObject: ["findings": items, "formatVersion": 1],
+            let data = try JSONSerialization.data(withJSONObject: ["findings": items, "formatVersion": 1,
+                                                                  "exampleJudged": exampleJudged],
                                                   options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else if findings.isEmpty {
+            printNotes(exampleJudged)
             print("lint: \(count) spec\(count == 1 ? "" : "s") clean.")
         } else {
             for finding in findings { print(finding.description) }
+            printNotes(exampleJudged)
             print("lint: \(findings.count) finding\(findings.count == 1 ? "" : "s").")
         }
         if !findings.isEmpty { throw ExitCode(1) }
+    }
+
+    /// Specs with no schema are not findings, but their example is taken for the whole contract: say so.
+    private func printNotes(_ files: [String]) {
+        for file in files {
+            print("\(file): note: shape judged from the spec's example (no schema); give the service's WSDL (schema: in "
+                  + "the spec or its _defaults.yaml) so that verify judges structure by the contract")
+        }
     }
 }
