@@ -198,7 +198,8 @@ public struct ComparisonOptions: Sendable {
     public var qnameAttributes: [QualifiedName] = [.xsiType]
     /// Who judges the shape: the expected document (the default) or a schema beside the comparison.
     public var structure: StructureMode = .example
-    /// Elements that must be present in the actual document (XPaths evaluated on it), in either structure mode.
+    /// Elements that must be present in the actual document wherever the expected one has them (a request's
+    /// header block binds requests, not answers), in either structure mode.
     public var required: [XPathSelector] = []
     /// Namespace URIs whose attributes on an actual element need no counterpart in the expected one: XML Schema's
     /// instance attributes (`xsi:type`, `xsi:schemaLocation`) and SOAP's own (`mustUnderstand`, `encodingStyle`)
