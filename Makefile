@@ -4,7 +4,7 @@ SWIFT ?= swift
 FIXTURES := Tests/Fixtures/envelopes
 BIN := .build/debug/soaptape
 
-.PHONY: all build test verify verify-shards warnings demo bench fuzz soak install deps clean
+.PHONY: all build test interop verify verify-shards warnings demo bench fuzz soak install deps clean
 
 all: build
 
@@ -17,6 +17,12 @@ build: deps
 test: deps
 	@scripts/ensure-deps.sh openssl python3-venv chromium php-soap
 	$(SWIFT) test
+
+# The WSDL interop matrix: every operation of every committed WSDL through stacks generated from it (gSOAP, JAX-WS)
+# and ones that type every element (SOAP::Lite), beside zeep and PHP; about 15 minutes on 2 cores (docs/interop.md).
+interop: build
+	@scripts/ensure-deps.sh python3-venv php-soap gsoap jaxws java soap-lite
+	@scripts/interop.sh $(BIN)
 
 verify: build
 	$(BIN) verify --specs specs --require-spec cassettes --junit .build/verify-junit.xml

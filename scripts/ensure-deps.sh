@@ -24,6 +24,10 @@ for tool in "$@"; do
         chromium) command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
         php-soap) php -m 2>/dev/null | grep -qx soap || missing+=(php-cli php-soap) ;;
         gnu-time) [ -x /usr/bin/time ] || missing+=(time) ;;
+        gsoap) { command -v soapcpp2 >/dev/null 2>&1 && pkg-config --exists gsoap++ 2>/dev/null; } \
+            || missing+=(gsoap libgsoap-dev g++) ;;
+        jaxws) [ -f /usr/share/java/jaxws-tools.jar ] || missing+=(libjaxws-java) ;;
+        soap-lite) perl -MSOAP::Lite -MHTTP::Daemon -e 1 >/dev/null 2>&1 || missing+=(libsoap-lite-perl) ;;
     esac
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
