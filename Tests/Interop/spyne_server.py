@@ -203,6 +203,7 @@ def application(service, version, name):
 ROUTES = {
     "/Remote/Services88/Favourite.svc": application(favourite_service("Services88"), "Services88", "Favourite"),
     "/Remote/Services83/CustomerService.svc": application(customer_service("Services83"), "Services83", "CustomerService"),
+    "/Remote/Services84/CustomerService.svc": application(customer_service("Services84"), "Services84", "CustomerService"),
     "/Remote/Services86/ErpSync.svc": application(erp_sync_service("Services86"), "Services86", "ErpSync"),
     "/Remote/Services86/CustomerService.svc": application(customer_service("Services86"), "Services86", "CustomerService"),
     "/Remote/Services88/SoPrincipal.svc": application(so_principal_service("Services88"), "Services88", "SoPrincipal"),

@@ -109,6 +109,44 @@ struct InteropTests {
         }
     }
 
+    /// A correct client leaves out an element its schema makes optional, or sends it nil. Against a spec whose
+    /// folder names a schema (Services84 CustomerService, validated against the Services86 WSDL with the namespace
+    /// mapped) verify passes it; against the same spec with no schema the example is the contract, and the failure
+    /// says so.
+    @Test func anOmittedOrNilOptionalElementPassesWhereASchemaJudgesShape() throws {
+        try Self.ensureEnvironment()
+        let (spyne, upstream) = try CLI.startServer(
+            [CLI.root.appendingPathComponent("Tests/Interop/spyne_server.py").path], executable: Self.python)
+        defer { CLI.stop(spyne) }
+        let cassette = FileManager.default.temporaryDirectory.appendingPathComponent("soaptape-\(UUID().uuidString).yaml").path
+        let (recorder, proxy) = try CLI.startServer(["record", "--upstream", upstream, "--cassette", cassette,
+                                                     "--listen", "127.0.0.1:0"])
+        defer { CLI.stop(recorder) }
+        let client = try CLI.runExecutable(Self.python, [
+            CLI.root.appendingPathComponent("Tests/Interop/zeep_optional_client.py").path, proxy])
+        #expect(client.status == 0, "\(client.stderr)")
+        CLI.stop(recorder)
+        let recorded = try String(contentsOfFile: cassette, encoding: .utf8)
+        #expect(!recorded.contains("<ns0:FeatureToggles>") && recorded.contains("xsi:nil=\"true\""))
+
+        let withSchema = try CLI.run(["verify", cassette, "--specs", "specs", "--require-spec"], in: CLI.root.path)
+        #expect(withSchema.status == 0, "\(withSchema)")
+        #expect(withSchema.stdout.contains("3 interactions: 2 passed, 1 skipped. Result: passed."), "\(withSchema)")
+
+        // The same spec, no schema: its example shows FeatureToggles, so it is taken for required.
+        let folder = try CLI.directory(with: [:]) + "/specs/Services84/CustomerService"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: CLI.root.appendingPathComponent("specs/Services84/CustomerService/UpdateFeatureToggles.yaml").path,
+            toPath: folder + "/UpdateFeatureToggles.yaml")
+        let specs = (folder as NSString).deletingLastPathComponent
+        let example = try CLI.run(["verify", cassette, "--specs", (specs as NSString).deletingLastPathComponent],
+                                  in: CLI.root.path)
+        #expect(example.status == 1, "\(example)")
+        #expect(example.stdout.contains("shape judged from the spec's example: give the service's WSDL (schema: in the "
+                                        + "spec or its _defaults.yaml) to judge it by the contract"), "\(example)")
+    }
+
     /// The interop matrix (Tests/Interop/matrix.py): zeep, suds-community and PHP's SoapClient against spyne and
     /// PHP's SoapServer, through record, verify, serve and replay, with injected changes. Correct traffic from
     /// stacks we did not write must pass every step, and every injected change must be caught.
