@@ -15,6 +15,9 @@ public final class XMLSchemaSet: @unchecked Sendable {
     let schema: xmlSchemaPtr
     /// How many `xs:schema` elements were compiled.
     public let schemaCount: Int
+    /// Every named `xs:element` declaration: its line in the file, and the name of the declaration or named type
+    /// it stands in (nil for a global one), by element name.
+    private var declarations: [String: [(line: Int, context: String?)]] = [:]
 
     /// Compiles the XSD or WSDL at `path`.
     public init(contentsOf path: String) throws(SchemaError) {
@@ -59,6 +62,45 @@ public final class XMLSchemaSet: @unchecked Sendable {
                                   + "wsdl:definitions (WSDL)")
         }
         schema = try Self.compile(main, fileName: (path as NSString).lastPathComponent, name: path, session: session)
+        collectDeclarations(root, context: nil)
+    }
+
+    /// Records the `xs:element name=…` declarations under `node`, each with the declaration or named type around it.
+    private func collectDeclarations(_ node: Node, context: String?) {
+        var child = node.pointee.children
+        while let current = child {
+            child = current.pointee.next
+            guard current.isElement else { continue }
+            var inner = context
+            if string(current.namespaceURI) == Self.xsdNamespace,
+                current.localName == "element" || current.localName == "complexType",
+                let value = xmlGetProp(current, "name")
+            {
+                let name = string(value)
+                free(value)
+                if current.localName == "element" { declarations[name, default: []].append((current.line, context)) }
+                inner = name
+            }
+            collectDeclarations(current, context: inner)
+        }
+    }
+
+    /// Where the element at the end of `path` (`/Envelope/Body/ToggleFavouriteResponse/Response`) is declared in
+    /// the schema file — the one declaration of that name, or the one inside a declaration or type named as its
+    /// parent — or, for an element the schema does not declare, where its parent is; nil when neither is known.
+    public func declaration(forPath path: String) -> (name: String, line: Int)? {
+        let names = path.split(separator: "/").map { segment in
+            String(segment.split(separator: "[").first ?? segment)
+        }
+        for end in stride(from: names.count, to: max(names.count - 2, 0), by: -1) {
+            let name = names[end - 1]
+            guard let found = declarations[name], !found.isEmpty else { continue }
+            if found.count == 1 { return (name, found[0].line) }
+            let parent = end > 1 ? names[end - 2] : nil
+            let inParent = found.filter { $0.context == parent }
+            return inParent.count == 1 ? (name, inParent[0].line) : nil
+        }
+        return nil
     }
 
     /// Compiles an XSD held in memory (soaptape's own SOAP envelope schemas); it may not include anything.

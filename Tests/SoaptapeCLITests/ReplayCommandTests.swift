@@ -138,7 +138,8 @@ struct ReplayCommandTests {
               FAIL   #2 Services88/Favourite/ToggleFavourite — does not conform to Services88/Favourite/ToggleFavourite \
             (specs/Services88/Favourite/ToggleFavourite.yaml)
                   1) schema violation at response: /Envelope/Body/ToggleFavouriteResponse/Response
-                     expected: valid against Favourite.wsdl
+                     expected: valid against Favourite.wsdl; Response is declared at \
+            specs/Services88/Favourite/Favourite.wsdl:388
                      actual:   Element 'Response': 'yes' is not a valid value of the atomic type 'xs:boolean'.  (recorded:2)
             """))
         // The schema decides shape and types, once: the spec's ${boolean} does not say it a second time.
@@ -212,7 +213,8 @@ struct ReplayCommandTests {
         #expect(outcome.status == 1)
         #expect(outcome.stdout.contains("""
                   1) schema violation at request: /Envelope/Header/Credentials/Colour
-                     expected: valid against Favourite.wsdl
+                     expected: valid against Favourite.wsdl; Credentials is declared at \
+            specs/Services88/Favourite/Favourite.wsdl:23
                      actual:   Element 'Colour': This element is not expected.
             """), "\(outcome)")
     }

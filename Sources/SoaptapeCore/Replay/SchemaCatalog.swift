@@ -49,9 +49,14 @@ public final class SchemaCatalog: @unchecked Sendable {
     {
         var differences: [Difference] = []
         var warnings: [Difference] = []
-        func difference(_ violation: SchemaViolation, against: String) -> Difference {
-            Difference(kind: .schema, path: "\(side): \(violation.path)", expected: "valid against \(against)",
-                       actual: violation.message, actualLine: violation.line)
+        func difference(_ violation: SchemaViolation, against: String, in schema: XMLSchemaSet? = nil) -> Difference {
+            var expected = "valid against \(against)"
+            // Where the schema declares the element, so that a reader can see what it expects there.
+            if let schema, let declared = schema.declaration(forPath: violation.path) {
+                expected += "; \(declared.name) is declared at \(schema.name):\(declared.line)"
+            }
+            return Difference(kind: .schema, path: "\(side): \(violation.path)", expected: expected,
+                              actual: violation.message, actualLine: violation.line)
         }
         // A fault's structure is the envelope schema's business; the service schema declares no Fault.
         let found = loaded.flatMap { self.entry(for: $0) }
@@ -60,7 +65,8 @@ public final class SchemaCatalog: @unchecked Sendable {
             switch violation.source {
             case .envelope: differences.append(difference(violation, against: "the SOAP envelope schema"))
             case .declaredType: differences.append(difference(violation, against: "its xsi:type"))
-            case .schema: differences.append(difference(violation, against: schema?.label ?? "the schema"))
+            case .schema:
+                differences.append(difference(violation, against: schema?.label ?? "the schema", in: schema?.schema))
             case .profile: warnings.append(difference(violation, against: "the WS-I Basic Profile"))
             }
         }
