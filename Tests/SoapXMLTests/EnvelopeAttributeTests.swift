@@ -56,3 +56,31 @@ struct EnvelopeAttributeTests {
         #expect(found.first?.message.contains("'extra'") == true)
     }
 }
+
+/// `xsi:type` on elements: the declared type (as SOAP::Lite writes on every element) is valid; a type that is not
+/// the declared one nor derived from it fails, by the schema.
+struct InstanceTypeTests {
+    func violations(_ payload: String) throws -> [SchemaViolation] {
+        let text = """
+            <e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/" xmlns:f="\(fav88)" xmlns:xsi="\(xsi)"
+                xmlns:xsd="\(xsd)"><e:Body>\(payload)</e:Body></e:Envelope>
+            """
+        return EnvelopeChecks.validate(try XMLDocument(string: text), schema: try SchemaTests.schema("Services88-Favourite.wsdl"))
+    }
+
+    @Test func theDeclaredTypeNamedOnEveryElementIsValid() throws {
+        #expect(try violations("""
+            <f:ToggleFavourite xsi:type="f:ToggleFavourite"><f:TableName xsi:type="xsd:string">contact</f:TableName>\
+            <f:RecordId xsi:type="xsd:int">42</f:RecordId></f:ToggleFavourite>
+            """).filter { $0.path.hasSuffix("TableName") || $0.path.hasSuffix("RecordId") } == [])
+    }
+
+    @Test func aTypeNotDerivedFromTheDeclaredOneFails() throws {
+        let found = try violations("""
+            <f:ToggleFavourite><f:TableName xsi:type="xsd:int">7</f:TableName><f:RecordId>42</f:RecordId></f:ToggleFavourite>
+            """)
+        #expect(found.map(\.path) == ["/Envelope/Body/ToggleFavourite/TableName"])
+        #expect(found.first?.source == .schema)
+        #expect(found.first?.message.contains("not validly derived") == true, "\(found)")
+    }
+}
