@@ -15,7 +15,7 @@ build: deps
 	$(SWIFT) build
 
 test: deps
-	@scripts/ensure-deps.sh openssl python3-venv chromium php-soap
+	@scripts/ensure-deps.sh openssl python3-venv chromium php-soap soap-lite
 	$(SWIFT) test
 
 # The WSDL interop matrix: every operation of every committed WSDL through stacks generated from it (gSOAP, JAX-WS)

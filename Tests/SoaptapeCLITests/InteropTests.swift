@@ -147,6 +147,56 @@ struct InteropTests {
                                         + "spec or its _defaults.yaml) to judge it by the contract"), "\(example)")
     }
 
+    /// SOAP::Lite (Perl) types every element with xsi:type, writes soap:encodingStyle on every Envelope and marks
+    /// Credentials mustUnderstand — traffic the WSDL allows (encodingStyle aside, which the WS-I profile forbids):
+    /// every operation of the Services88 Favourite WSDL, recorded between SOAP::Lite's client and server, passes
+    /// verify with the profile warnings listed (and fails with --fail-on-warnings), and replays exactly against a
+    /// fresh SOAP::Lite server although its answers carry encodingStyle too.
+    @Test func soapLiteTrafficPassesVerifyAndReplayWithProfileWarnings() throws {
+        try Self.ensureEnvironment()
+        let folder = try CLI.directory(with: [:])
+        let plan = try CLI.runExecutable(Self.python, [
+            CLI.root.appendingPathComponent("Tests/Interop/plan/wsdl_plan.py").path, "specs/Services88/Favourite/Favourite.wsdl"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        try plan.stdout.write(toFile: folder + "/plan.json", atomically: true, encoding: .utf8)
+        let perl = CLI.root.appendingPathComponent("Tests/Interop/perl").path
+        let environment = ["INTEROP_PLAN": folder + "/plan.json", "INTEROP_VARIANT": "normal"]
+        let (server, upstream) = try CLI.startServer([], executable: perl + "/server", environment: environment)
+        defer { CLI.stop(server) }
+        let cassette = folder + "/soaplite.yaml"
+        let (recorder, proxy) = try CLI.startServer(["record", "--upstream", upstream, "--cassette", cassette,
+                                                     "--listen", "127.0.0.1:0"])
+        defer { CLI.stop(recorder) }
+        let client = try CLI.runExecutable(perl + "/client", ["--plan", folder + "/plan.json",
+                                                              "--endpoint", proxy + "/Remote/Services88/Favourite.svc"])
+        #expect(client.status == 0, "\(client.stderr)")
+        #expect(client.stdout.split(separator: "\n").count == 11 && !client.stdout.contains("\"error\""), "\(client.stdout)")
+        CLI.stop(recorder)
+        let requests = try CassetteLoader.load(cassette).cassette.interactions.map { String(decoding: $0.request.body, as: UTF8.self) }
+        #expect(requests.count == 11 && requests.allSatisfy {
+            $0.contains("soap:encodingStyle=") && $0.contains("soap:mustUnderstand=\"1\"") && $0.contains("xsi:type=")
+        })
+
+        let imported = try CLI.run(["import", "--wsdl", "specs/Services88/Favourite/Favourite.wsdl", "--out", folder + "/specs"],
+                                   in: CLI.root.path)
+        #expect(imported.status == 0, "\(imported)")
+        let verified = try CLI.run(["verify", cassette, "--specs", folder + "/specs", "--require-spec"], in: CLI.root.path)
+        #expect(verified.status == 0, "\(verified)")
+        #expect(verified.stdout.contains("11 interactions: 11 passed. Result: passed."), "\(verified)")
+        #expect(verified.stdout.contains("warning (passes; --fail-on-warnings fails it): request: /Envelope/@encodingStyle: "
+                                         + "soap:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\" on Envelope: SOAP "
+                                         + "allows it, but the WS-I Basic Profile (R1005) forbids it"))
+        let strict = try CLI.run(["verify", cassette, "--specs", folder + "/specs", "--fail-on-warnings"], in: CLI.root.path)
+        #expect(strict.status == 1)
+        #expect(strict.stdout.contains("11 interactions: 0 passed, 11 failed. Result: failed."), "\(strict)")
+
+        let (fresh, target) = try CLI.startServer([], executable: perl + "/server", environment: environment)
+        defer { CLI.stop(fresh) }
+        let replayed = try CLI.run(["replay", cassette, "--target", target, "--specs", folder + "/specs"], in: CLI.root.path)
+        #expect(replayed.status == 0, "\(replayed)")
+        #expect(replayed.stdout.contains("11 interactions: 11 passed. Result: passed."), "\(replayed)")
+    }
+
     /// The interop matrix (Tests/Interop/matrix.py): zeep, suds-community and PHP's SoapClient against spyne and
     /// PHP's SoapServer, through record, verify, serve and replay, with injected changes. Correct traffic from
     /// stacks we did not write must pass every step, and every injected change must be caught.
