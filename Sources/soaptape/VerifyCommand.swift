@@ -9,11 +9,20 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Check recorded cassettes against their specs, offline.",
         discussion: """
             No network. Each interaction is identified with its spec by endpoint and the request's payload \
-            element; its request and response must conform to the spec's envelopes under the spec's rules \
-            (placeholders such as ${int}, ignore rules, repeating and optional elements), and its SOAP version \
-            and action must be the spec's. A recorded SOAP Fault is checked against the spec's faults when it \
-            lists any. Interactions no spec describes are listed (--require-spec makes them failures); non-SOAP \
-            requests such as GET ?wsdl are skipped.
+            element, and its SOAP version and action must be the spec's.
+
+            The schema decides shape; the spec decides values. When the spec names a schema (its schema: or its \
+            folder's _defaults.yaml), the request and response are validated against that XSD or WSDL — which \
+            elements, their order and number, recursion, derivation, xsi:type, nil, header blocks — and the \
+            spec's envelopes constrain only what they pin: literal values (not placeholders), the payload \
+            element, and the spec's rules (ignore, required). Without a schema the spec's envelope is the whole \
+            contract (placeholders such as ${int}, repeating and optional elements), and every failure says so.
+
+            SOAP's own attributes (mustUnderstand, actor, role, relay) on header blocks and xsi:type on any \
+            element are accepted and checked for what they are. soap:encodingStyle in a document/literal message \
+            is a WS-I Basic Profile warning, listed beside a pass (--fail-on-warnings fails it). A recorded SOAP \
+            Fault is checked against the spec's faults when it lists any. Interactions no spec describes are \
+            listed (--require-spec makes them failures); non-SOAP requests such as GET ?wsdl are skipped.
 
             This is what CI runs on every commit (make verify).
 
