@@ -2,7 +2,8 @@ internal import CLibXML2
 import Foundation
 
 /// The walk under `StructureMode.schema`: a schema judges the message's shape (a validator runs beside), so only
-/// what the expected document pins is compared — literal text and attribute values, never placeholders — wherever
+/// what the expected document pins is compared — literal text and attribute values, and `${regex:…}` patterns, never
+/// typed placeholders — wherever
 /// the actual document has an element at the same path. Absent, added, reordered, repeated, nil or derived
 /// elements are the schema's verdict, given once. The Body and its payload element must still be the expected
 /// ones: which operation a message carries is not a question of shape.
@@ -68,13 +69,18 @@ extension ComparisonRun {
         }
     }
 
-    /// A leaf's literal text, compared when the expected one pins it (not empty, not a placeholder).
+    /// A leaf's text, compared when the expected one pins it: a literal value, or a `${regex:…}` its author wrote
+    /// (a constraint on values the schema does not make); typed placeholders (`${int}`, …) leave types to the schema.
     private mutating func comparePinnedText(_ e: Node, _ a: Node, preserve: Bool) {
         let eText = text(of: e, preserve: preserve)
         let pinned = eText.withBytes { bytes -> Bool in
             let trimmed = Lexical.trimmed(bytes)
             if trimmed.isEmpty { return false }
-            return (try? Placeholder.parse(bytes: trimmed)) == nil
+            switch try? Placeholder.parse(bytes: trimmed) {
+            case nil: return true
+            case .regex?: return true
+            default: return false
+            }
         }
         guard pinned else { return }
         if hasElementChildren(a) {

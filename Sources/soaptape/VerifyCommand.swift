@@ -14,7 +14,8 @@ struct VerifyCommand: ParsableCommand {
             The schema decides shape; the spec decides values. When the spec names a schema (its schema: or its \
             folder's _defaults.yaml), the request and response are validated against that XSD or WSDL — which \
             elements, their order and number, recursion, derivation, xsi:type, nil, header blocks — and the \
-            spec's envelopes constrain only what they pin: literal values (not placeholders), the payload \
+            spec's envelopes constrain only what they pin: literal values and ${regex:…} patterns (typed \
+            placeholders such as ${int} leave types to the schema), the payload \
             element, and the spec's rules (ignore, required). Without a schema the spec's envelope is the whole \
             contract (placeholders such as ${int}, repeating and optional elements), and every failure says so.
 

@@ -58,6 +58,20 @@ struct PinnedValueTests {
         #expect(found.first?.actual == "owner")
     }
 
+    @Test func aPatternTheAuthorWroteIsAValueTypedPlaceholdersAreNot() throws {
+        let spec = Self.spec.replacingOccurrences(of: "<f:Provider>${string}</f:Provider>",
+                                                  with: "<f:Provider>${regex:[A-Z]{3}}</f:Provider>")
+        let traffic = """
+            <S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/">
+              <S:Body><AddTickets xmlns="urn:fav"><Provider>abc</Provider><Ids><int>not a number</int></Ids></AddTickets></S:Body>
+            </S:Envelope>
+            """
+        let found = try differences(spec, traffic, Self.schemaMode)
+        // ${int} is the schema's to judge; the pattern is the author's.
+        #expect(found.map(\.path) == ["/Envelope/Body/AddTickets/Provider"])
+        #expect(found.first?.kind == .placeholderMismatch)
+    }
+
     @Test func thePayloadElementIsNoQuestionOfShape() throws {
         let other = """
             <S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body><GetSale xmlns="urn:fav"/></S:Body></S:Envelope>
