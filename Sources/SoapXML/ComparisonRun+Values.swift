@@ -159,7 +159,7 @@ extension ComparisonRun {
         }
     }
 
-    func isXSIType(_ attribute: UnsafeMutablePointer<xmlAttr>) -> Bool {
+    private func isXSIType(_ attribute: UnsafeMutablePointer<xmlAttr>) -> Bool {
         guard let ns = attribute.pointee.ns?.pointee.href else { return false }
         return string(attribute.pointee.name) == "type" && string(ns) == QualifiedName.xsiType.namespace
     }

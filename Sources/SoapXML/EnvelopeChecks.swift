@@ -60,48 +60,42 @@ public enum EnvelopeChecks {
     /// forbids it in document/literal messages (R1005–R1007): it is reported as a profile warning (source
     /// `.profile`); SOAP 1.2 forbids it on the Envelope, Header and Body themselves (Part 1, 5.1.1).
     static func takeEnvelopeAttributes(_ root: Node) -> [SchemaViolation] {
-        let envelope = string(root.namespaceURI)
-        guard envelope == soap11 || envelope == soap12 else { return [] }
-        let isSOAP12 = envelope == soap12
+        // Every element of every verified message passes here: namespaces are compared as libxml2 holds them, and a
+        // Swift string is made only for an attribute in the envelope's namespace.
+        let isSOAP12 = soap12Name.equals(root.namespaceURI)
+        guard isSOAP12 || soap11Name.equals(root.namespaceURI) else { return [] }
+        let envelope = isSOAP12 ? soap12Name : soap11Name
         var violations: [SchemaViolation] = []
+        func found(_ node: Node, _ name: String, _ message: String, _ source: SchemaViolation.Source) {
+            var violation = SchemaViolation(path: path(of: node) + "/@" + name, line: node.line, message: message)
+            violation.source = source
+            violations.append(violation)
+        }
         func take(_ node: Node, depth: Int, inHeader: Bool, inBody: Bool) {
-            let isEnvelopeElement = sameNamespace(node, envelope)
+            let isEnvelopeElement = envelope.equals(node.namespaceURI)
             let isHeaderBlock = inHeader && depth == 2
             var attribute = node.pointee.properties
             while let each = attribute {
                 attribute = each.pointee.next
-                guard string(each.namespaceURI) == envelope else { continue }
+                guard envelope.equals(each.namespaceURI) else { continue }
                 let name = each.localName
                 let value = each.value.trimmingCharacters(in: .whitespacesAndNewlines)
-                let where_ = path(of: node) + "/@" + name
                 switch name {
+                case "encodingStyle" where isSOAP12 && isEnvelopeElement:
+                    found(node, name, "SOAP 1.2 does not allow encodingStyle on the \(node.localName) element (SOAP 1.2 "
+                              + "Part 1, 5.1.1).", .envelope)
                 case "encodingStyle":
-                    if isSOAP12 && isEnvelopeElement {
-                        var violation = SchemaViolation(
-                            path: where_, line: node.line,
-                            message: "SOAP 1.2 does not allow encodingStyle on the \(node.localName) element (SOAP 1.2 "
-                                + "Part 1, 5.1.1).")
-                        violation.source = .envelope
-                        violations.append(violation)
-                    } else {
-                        let rule = isEnvelopeElement ? "R1005" : inBody && depth == 2 ? "R1006" : inBody && depth == 3
-                            ? "R1007" : "R1005"
-                        var warning = SchemaViolation(
-                            path: where_, line: node.line,
-                            message: "soap:encodingStyle=\"\(value)\" on \(node.localName): SOAP allows it, but the WS-I "
-                                + "Basic Profile (\(rule)) forbids it in document/literal messages; servers such as WCF "
-                                + "ignore it.")
-                        warning.source = .profile
-                        violations.append(warning)
-                    }
+                    // R1006: on a child of the Body; R1007: on a grandchild; R1005 otherwise.
+                    let rule = !isEnvelopeElement && inBody && depth == 2 ? "R1006"
+                        : !isEnvelopeElement && inBody && depth == 3 ? "R1007" : "R1005"
+                    found(node, name, "soap:encodingStyle=\"\(value)\" on \(node.localName): SOAP allows it, but the WS-I "
+                              + "Basic Profile (\(rule)) forbids it in document/literal messages; servers such as WCF "
+                              + "ignore it.", .profile)
                 case "mustUnderstand", "relay":
                     guard isHeaderBlock else { continue }
                     if !["0", "1", "true", "false"].contains(value) {
-                        var violation = SchemaViolation(
-                            path: where_, line: node.line,
-                            message: "Element '\(node.localName)': \(name) is '\(value)'; SOAP allows 0, 1, true or false.")
-                        violation.source = .envelope
-                        violations.append(violation)
+                        found(node, name, "Element '\(node.localName)': \(name) is '\(value)'; SOAP allows 0, 1, true or "
+                                  + "false.", .envelope)
                     }
                 case "actor", "role":
                     guard isHeaderBlock else { continue }
@@ -114,16 +108,17 @@ public enum EnvelopeChecks {
             while let current = child {
                 child = current.pointee.next
                 guard current.isElement else { continue }
-                let header = depth == 0 && current.localName == "Header" && sameNamespace(current, envelope)
-                let body = depth == 0 && current.localName == "Body" && sameNamespace(current, envelope)
-                take(current, depth: depth + 1, inHeader: inHeader || header, inBody: inBody || body)
+                let section = depth == 0 && envelope.equals(current.namespaceURI) ? current.localName : ""
+                take(current, depth: depth + 1, inHeader: inHeader || section == "Header",
+                     inBody: inBody || section == "Body")
             }
         }
         take(root, depth: 0, inHeader: false, inBody: false)
         return violations
     }
 
-    private static func sameNamespace(_ node: Node, _ uri: String) -> Bool { string(node.namespaceURI) == uri }
+    private static let soap11Name = CString(soap11)
+    private static let soap12Name = CString(soap12)
 
     static let soap11 = "http://schemas.xmlsoap.org/soap/envelope/"
     static let soap12 = "http://www.w3.org/2003/05/soap-envelope"

@@ -17,7 +17,7 @@ public struct CassetteVerifier: Sendable {
     /// WS-I Basic Profile warnings fail the interaction instead of being listed beside a pass.
     public var failOnWarnings = false
 
-    static let openAttributeNamespaces = ["http://www.w3.org/2001/XMLSchema-instance", SoapVersion.soap11.envelopeNamespace,
+    static let openAttributeNamespaces = [QualifiedName.xsiType.namespace, SoapVersion.soap11.envelopeNamespace,
                                           SoapVersion.soap12.envelopeNamespace]
 
     /// Each spec's envelopes parsed once, with the comparators that check them, by spec file.
