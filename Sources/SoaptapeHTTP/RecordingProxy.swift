@@ -108,11 +108,17 @@ public final class RecordingProxy: Sendable {
     /// Answers one client request on `loop`, calling `answer` on that loop: forwarded over a pooled connection of
     /// that loop when the upstream is plain http (its head and body passed on as read, its answer passed back as it
     /// came), otherwise through AsyncHTTPClient.
+    /// `then`, when given, is told after the client has its answer what the upstream answered (nil when it could
+    /// not answer and the client got soaptape's fault): `shadow` hangs off it.
     public func respond(to received: ReceivedRequest, on loop: EventLoop,
+                        then: (@Sendable (HTTPResponseMessage?) -> Void)? = nil,
                         _ answer: @escaping @Sendable (OutgoingResponse) -> Void) {
         guard let pool else {
             let request = received.message
-            loop.makeFutureWithTask { await self.respond(to: request) }.whenSuccess { answer(OutgoingResponse($0)) }
+            loop.makeFutureWithTask { await self.respondReporting(to: request) }.whenSuccess { reply, answered in
+                answer(OutgoingResponse(reply))
+                then?(answered ? reply : nil)
+            }
             return
         }
         // The domain's view of the request is made once, when it is first needed: here in modes new and none,
@@ -135,19 +141,34 @@ public final class RecordingProxy: Sendable {
             case .success(let response):
                 let reply = OutgoingResponse(status: response.head.status, headers: response.head.headers,
                                              body: response.body)
-                guard self.writer != nil else { return answer(reply) }
+                guard self.writer != nil || then != nil else { return answer(reply) }
                 // The cassette's copy, the body as bytes (the recorder leaves hop-by-hop headers out).
                 let recorded = HTTPResponseMessage(
                     status: Int(response.head.status.code), headers: response.head.headers.map { ($0.name, $0.value) },
                     body: Array(response.body.readableBytesView))
-                self.record(known ?? received.message, recorded, started: started, on: loop) { answer(reply) }
+                guard self.writer != nil else {
+                    answer(reply)
+                    then?(recorded)
+                    return
+                }
+                self.record(known ?? received.message, recorded, started: started, on: loop) {
+                    answer(reply)
+                    then?(recorded)
+                }
             case .failure(let error):
                 let request = known ?? received.message
                 let (status, cause) = Self.describe(error, timeout: self.configuration.timeout)
                 let reply = self.fault(Self.version(of: request), sender: false, status: status,
                                        "the upstream \(self.configuration.upstream) could not answer: \(cause)")
-                guard self.configuration.recordErrors else { return answer(OutgoingResponse(reply)) }
-                self.record(request, reply, started: started, on: loop) { answer(OutgoingResponse(reply)) }
+                guard self.configuration.recordErrors else {
+                    answer(OutgoingResponse(reply))
+                    then?(nil)
+                    return
+                }
+                self.record(request, reply, started: started, on: loop) {
+                    answer(OutgoingResponse(reply))
+                    then?(nil)
+                }
             }
         }
     }
@@ -175,7 +196,13 @@ public final class RecordingProxy: Sendable {
 
     /// Answers one client request.
     public func respond(to request: HTTPRequestMessage) async -> HTTPResponseMessage {
-        if let early = answerFromCassette(request) { return early }
+        await respondReporting(to: request).response
+    }
+
+    /// Answers one client request, and says whether the answer is the upstream's (false: the cassette's, or
+    /// soaptape's fault because the upstream could not answer).
+    private func respondReporting(to request: HTTPRequestMessage) async -> (response: HTTPResponseMessage, answered: Bool) {
+        if let early = answerFromCassette(request) { return (early, false) }
         return await forward(request, version: Self.version(of: request))
     }
 
@@ -220,7 +247,9 @@ public final class RecordingProxy: Sendable {
             differences: SecretScrubber().scrub(differences))
     }
 
-    private func forward(_ request: HTTPRequestMessage, version: SoapVersion) async -> HTTPResponseMessage {
+    private func forward(_ request: HTTPRequestMessage, version: SoapVersion) async
+        -> (response: HTTPResponseMessage, answered: Bool)
+    {
         var outbound = HTTPClientRequest(url: configuration.upstream + request.path)
         outbound.method = HTTPMethod(rawValue: request.method)
         outbound.headers = forwardedHeaders(HTTPHeaders(request.headers))
@@ -238,14 +267,14 @@ public final class RecordingProxy: Sendable {
             let answer = fault(version, sender: false, status: status,
                                "the upstream \(configuration.upstream) could not answer: \(cause)")
             if configuration.recordErrors { record(request, answer, started: started) }
-            return answer
+            return (answer, false)
         }
         let answer = HTTPResponseMessage(
             status: Int(response.status.code),
             headers: response.headers.map { ($0.name, $0.value) },
             body: body)
         record(request, answer, started: started)
-        return answer
+        return (answer, true)
     }
 
     private func record(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage,

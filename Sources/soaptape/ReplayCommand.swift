@@ -112,6 +112,25 @@ struct ReplayCommand: AsyncParsableCommand {
             help: ArgumentHelp("Trust the certificates in this PEM file for an https target.", valueName: "file"))
     var targetCA: String?
 
+    @Option(name: .customLong("candidate"),
+            help: ArgumentHelp("Also send each shadowed request to this version and compare its answers with the "
+                               + "target's (the CI form of shadow; --map-namespace/--map-path then rewrite the "
+                               + "candidate's requests only).", valueName: "url"))
+    var candidate: String?
+
+    @Option(name: .customLong("secondary"),
+            help: ArgumentHelp("With --candidate: a second instance of the target's version to learn noise from "
+                               + "(default: the target asked again).", valueName: "url"))
+    var secondary: String?
+
+    @Option(name: .customLong("shadow"),
+            help: ArgumentHelp("With --candidate: shadow the operations whose names this regular expression matches "
+                               + "(default: the read-only ones).", valueName: "regex"))
+    var shadow: String?
+
+    @Flag(name: .customLong("shadow-all"), help: "With --candidate: shadow every request, writes too.")
+    var shadowAll = false
+
     @OptionGroup(title: "Sharding")
     var sharding: ShardFlags
 
@@ -128,6 +147,29 @@ struct ReplayCommand: AsyncParsableCommand {
         guard let url = URL(string: target), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
         else {
             throw ValidationError("--target '\(target)' is not an http:// or https:// URL.")
+        }
+        for (flag, url) in [("--candidate", candidate), ("--secondary", secondary)] {
+            guard let url else { continue }
+            guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme),
+                parsed.host != nil
+            else {
+                throw ValidationError("\(flag) '\(url)' is not an http:// or https:// URL.")
+            }
+        }
+        if candidate == nil && (secondary != nil || shadow != nil || shadowAll) {
+            throw ValidationError("--secondary, --shadow and --shadow-all go with --candidate URL (the version to "
+                                  + "compare the target with).")
+        }
+        if candidate != nil && update {
+            throw ValidationError("--update cannot be used with --candidate: the candidate's answers are compared "
+                                  + "with the target's, not with the recordings.")
+        }
+        if shadow != nil && shadowAll {
+            throw ValidationError("--shadow and --shadow-all cannot be used together; --shadow-all already shadows "
+                                  + "every request.")
+        }
+        if let shadow {
+            do { _ = try ShadowPattern(shadow) } catch { throw ValidationError("--shadow \(error).") }
         }
         try ValueFlags.validate(values, flag: "--set", example: "Ticket=7T:abc")
         try ValueFlags.validate(valuesFromEnvironment, flag: "--set-from-env", example: "Ticket=SO_TICKET")
@@ -195,6 +237,10 @@ struct ReplayCommand: AsyncParsableCommand {
         if let specSet {
             do { runner.schemas = (specSet, try SchemaCatalog(specSet)) } catch { throw CLIError(description: error.description) }
         }
+        if let candidate {
+            return try await runShadow(runner: runner, candidate: candidate, loaded: loaded, specs: specSet,
+                                       started: started)
+        }
         let showProgress = isatty(STDERR_FILENO) == 1
         let outcome = await runner.run(loaded) { done, total, label in
             guard showProgress else { return }
@@ -237,6 +283,46 @@ struct ReplayCommand: AsyncParsableCommand {
             let failedCases = cases.filter { $0.verdict.isFailure(strict: false) }.count
             if failedCases > rewrittenCount { throw ExitCode(1) }
             return
+        }
+        if result.failed { throw ExitCode(1) }
+    }
+
+    /// `--candidate`: the recorded requests to the target, the shadowed ones to the secondary and the candidate too;
+    /// the shadow report.
+    private func runShadow(runner: ReplayRunner, candidate: String, loaded: [(name: String, cassette: Cassette)],
+                           specs: SpecSet?, started: String) async throws {
+        var runner = runner
+        runner.namespaces = []
+        runner.paths = []
+        let namespaces = ValueFlags.rewrites(mapNamespace)
+        let comparison = ShadowComparison(specs: specs, catalog: runner.schemas?.catalog, namespaces: namespaces,
+                                          ignore: ignore.map { try! XPathSelector($0) })
+        let policy = ShadowCommand.policy(shadow: shadow, shadowAll: shadowAll)
+        let targets = ShadowTargets(candidate: candidate, secondary: secondary, policy: policy, comparison: comparison,
+                                    paths: ValueFlags.rewrites(mapPath))
+        let ledger = ShadowLedger()
+        let showProgress = isatty(STDERR_FILENO) == 1
+        let (unanswered, reason) = await runner.runShadow(loaded, targets: targets, ledger: ledger, specs: specs) {
+            done, total, label in
+            guard showProgress else { return }
+            FileHandle.standardError.write(Data("\r\u{1B}[2K  replaying \(done)/\(total)  \(label)".utf8))
+        }
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        var mappings = namespaces.map { "namespace \($0.from) → \($0.to)" }
+        mappings += targets.paths.map { "path \($0.from) → \($0.to)" }
+        let result = ledger.report(command: "replay", primary: runner.target, candidate: targets.candidate,
+                                   secondary: targets.secondary, mappings: mappings, policy: policy,
+                                   failOnAny: failOn == "any", startedAt: started)
+        if result.summary.requests > 0 && unanswered == result.summary.requests {
+            let cause = reason ?? "the target could not be reached"
+            throw CLIError(description: "soaptape replay: error: nothing could be compared: \(cause)")
+        }
+        try report.emit(result)
+        if unanswered > 0 {
+            let line = "soaptape replay: the target did not answer \(unanswered) request"
+                + "\(unanswered == 1 ? "" : "s"): \(reason ?? "")\n"
+            FileHandle.standardError.write(Data(line.utf8))
+            throw ExitCode(1)
         }
         if result.failed { throw ExitCode(1) }
     }

@@ -33,7 +33,7 @@ struct ReportFlags: ParsableArguments {
 
     /// Prints the report on stdout and writes the files asked for; a file that cannot be written is an error
     /// (exit 2) naming it.
-    func emit(_ report: RunReport) throws {
+    func emit(_ report: some EmittableReport) throws {
         // Written a piece at a time: a report of a million interactions is never one string in memory.
         let stdout = BufferedOutput(descriptor: STDOUT_FILENO)
         if format == "json" {
@@ -70,6 +70,26 @@ struct ReportFlags: ParsableArguments {
             }
         }
     }
+}
+
+/// A report the flags can print and write: `verify`/`replay`/`serve`'s `RunReport`, `shadow`'s `ShadowReport`.
+protocol EmittableReport {
+    /// The JSON form, a piece at a time.
+    func writeJSON(to write: (String) -> Void)
+    /// The text form, a piece at a time; `passing: false` leaves out what passed.
+    func writeText(colour: Bool, passing: Bool, to write: (String) -> Void)
+    /// The JUnit XML form, a piece at a time.
+    func writeJUnit(to write: (String) -> Void)
+    /// The HTML form.
+    func html() -> String
+}
+
+extension RunReport: EmittableReport {}
+
+extension ShadowReport: EmittableReport {
+    func writeJSON(to write: (String) -> Void) { write(json()) }
+    func writeText(colour: Bool, passing: Bool, to write: (String) -> Void) { write(text(passing: passing)) }
+    func writeJUnit(to write: (String) -> Void) { write(junit()) }
 }
 
 /// Text written to a file descriptor through a 1 MiB buffer.

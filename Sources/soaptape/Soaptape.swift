@@ -15,7 +15,7 @@ struct Soaptape: AsyncParsableCommand {
 
             The loop: record real traffic through a proxy (record), check it against specs and schemas offline \
             (verify, validate), answer a client under test from it (serve), send it to a server under test \
-            (replay), and compare service versions (compare). A large set runs as CI shards (--shard K/N) whose \
+            (replay), and compare service versions (compare), or live traffic between versions as it passes (shadow). A large set runs as CI shards (--shard K/N) whose \
             reports become one (report merge). The sandbox stubs every spec'd operation, so all of it runs without \
             the real service.
 
@@ -26,7 +26,7 @@ struct Soaptape: AsyncParsableCommand {
         subcommands: [
             DiffCommand.self, CanonCommand.self, ImportCommand.self, LintCommand.self, SandboxCommand.self, SendCommand.self,
             RecordCommand.self, VerifyCommand.self, ServeCommand.self, ReplayCommand.self, ValidateCommand.self, CompareCommand.self,
-            ReportCommand.self,
+            ShadowCommand.self, ReportCommand.self,
         ]
     )
 

@@ -12,13 +12,20 @@ reads one, DeleteSaleEntity deletes one; an unknown id or ticket is a SOAP Fault
 answers GetSale with a changed Heading and a new Probability element; INTEROP_VARIANT=dropped without its Response. INTEROP_TICKETS names a file each ticket
 issued is appended to (for tests that look for leaks); INTEROP_STALL_AT=N makes the N-th request wait forever,
 after printing "stalling" (for tests that kill a client mid-run).
+
+For shadow's tests, one process is one tenant: SoPrincipal and Sale are served as Services86 and Services88 over
+the same tickets and sales, as two NetServer versions share a database. INTEROP_VARIANT_VERSIONS=Services88 limits
+INTEROP_VARIANT to those versions; INTEROP_NOISE=1 makes GetSale answer a ReadAt timestamp (microseconds) and a
+fresh RequestId GUID each call; INTEROP_LOG names a file each SOAP request's path and action are appended to.
 """
 import base64
+import datetime
 import signal
 import os
 import threading
+import uuid
 
-from spyne import Application, Array, Boolean, ComplexModel, Double, Fault, Integer, ServiceBase, Unicode, rpc
+from spyne import Application, Array, Boolean, ComplexModel, DateTime, Double, Fault, Integer, ServiceBase, Unicode, rpc
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 from waitress.server import create_server
@@ -41,6 +48,15 @@ def credentials(version):
 
 FAVOURITES = set()
 VARIANT = os.environ.get("INTEROP_VARIANT", "normal")
+NOISE = os.environ.get("INTEROP_NOISE") == "1"
+
+
+def variant(version):
+    """The variant a version answers in: INTEROP_VARIANT, unless INTEROP_VARIANT_VERSIONS leaves the version out."""
+    limited = os.environ.get("INTEROP_VARIANT_VERSIONS")
+    if limited and version not in limited.split(","):
+        return "normal"
+    return VARIANT
 
 
 def favourite_service(version):
@@ -143,9 +159,18 @@ def so_principal_service(version):
 def sale_service(version):
     fields = {"__namespace__": namespace(version), "SaleId": Integer, "Heading": Unicode, "Amount": Double}
     SaleEntity = type("SaleEntity", (ComplexModel,), dict(fields))
+    VARIANT = variant(version)
     if VARIANT == "changed":
         fields["Probability"] = Integer
+    if NOISE:
+        fields["ReadAt"] = DateTime
+        fields["RequestId"] = Unicode
     Sale = type("Sale", (ComplexModel,), fields)
+
+    def noise():
+        if not NOISE:
+            return {}
+        return {"ReadAt": datetime.datetime.now(datetime.timezone.utc), "RequestId": str(uuid.uuid4())}
 
     def authorised(ctx):
         header = ctx.in_header
@@ -180,8 +205,9 @@ def sale_service(version):
             if VARIANT == "dropped":
                 return None
             if VARIANT == "changed":
-                return Sale(SaleId=sale_id, Heading=sale["Heading"].upper(), Amount=sale["Amount"], Probability=50)
-            return Sale(SaleId=sale_id, Heading=sale["Heading"], Amount=sale["Amount"])
+                return Sale(SaleId=sale_id, Heading=sale["Heading"].upper(), Amount=sale["Amount"], Probability=50,
+                            **noise())
+            return Sale(SaleId=sale_id, Heading=sale["Heading"], Amount=sale["Amount"], **noise())
 
         @rpc(Integer, _returns=Boolean, _body_style="wrapped", _in_arg_names={"sale_id": "SaleEntityId"},
              _out_variable_name="Response")
@@ -206,6 +232,8 @@ ROUTES = {
     "/Remote/Services84/CustomerService.svc": application(customer_service("Services84"), "Services84", "CustomerService"),
     "/Remote/Services86/ErpSync.svc": application(erp_sync_service("Services86"), "Services86", "ErpSync"),
     "/Remote/Services86/CustomerService.svc": application(customer_service("Services86"), "Services86", "CustomerService"),
+    "/Remote/Services86/SoPrincipal.svc": application(so_principal_service("Services86"), "Services86", "SoPrincipal"),
+    "/Remote/Services86/Sale.svc": application(sale_service("Services86"), "Services86", "Sale"),
     "/Remote/Services88/SoPrincipal.svc": application(so_principal_service("Services88"), "Services88", "SoPrincipal"),
     "/Remote/Services88/Sale.svc": application(sale_service("Services88"), "Services88", "Sale"),
 }
@@ -234,6 +262,9 @@ def dispatch(environ, start_response):
         print("stalling", flush=True)
         threading.Event().wait()
     path = environ.get("PATH_INFO", "")
+    if os.environ.get("INTEROP_LOG") and environ.get("REQUEST_METHOD") == "POST":
+        with REQUESTS_LOCK, open(os.environ["INTEROP_LOG"], "a") as log:
+            log.write(f"{path} {environ.get('HTTP_SOAPACTION', '').strip(chr(34))}\n")
     route = ROUTES.get(path)
     if route is None:
         start_response("404 Not Found", [("Content-Type", "text/plain")])

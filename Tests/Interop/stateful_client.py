@@ -2,7 +2,7 @@
 (SoPrincipal), create two sales, read both, update one, read it, delete both (Sale), each Sale call with the ticket
 the login returned — and prints what it got as JSON.
 
-Usage: python stateful_client.py BASE_URL
+Usage: python stateful_client.py BASE_URL [VERSION]   (VERSION: Services88, the default, or Services86)
 """
 import json
 import sys
@@ -11,11 +11,12 @@ from zeep import Client
 from zeep.helpers import serialize_object
 from zeep.transports import Transport
 
-NAMESPACE = "http://www.superoffice.net/ws/crm/NetServer/Services88"
+VERSION = sys.argv[2] if len(sys.argv) > 2 else "Services88"
+NAMESPACE = f"http://www.superoffice.net/ws/crm/NetServer/{VERSION}"
 
 
 def service(base, agent):
-    address = f"{base}/Remote/Services88/{agent}.svc"
+    address = f"{base}/Remote/{VERSION}/{agent}.svc"
     client = Client(address + "?wsdl", transport=Transport(timeout=10))
     return client, client.create_service(next(iter(client.wsdl.bindings)), address)
 

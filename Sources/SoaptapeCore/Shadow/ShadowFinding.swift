@@ -1,0 +1,49 @@
+import SoapXML
+
+/// What one shadowed request showed: where the primary's two answers disagreed (noise), and how the candidate's
+/// answer differs from the primary's, each difference classed.
+public struct ShadowFinding: Sendable {
+    /// One candidate difference, classed.
+    public struct Classified: Sendable {
+        /// The difference (expected: the primary's, actual: the candidate's), credentials scrubbed.
+        public var difference: Difference
+        /// Its class.
+        public var shadowClass: ShadowClass
+        /// Why a value is breaking (the primary's schema or type refused it), when that is the reason.
+        public var reason: String?
+        /// The secondary's value at the same place, when it answered.
+        public var secondary: String?
+    }
+
+    /// Paths (indexes removed) where the secondary's answer differed from the primary's.
+    public var noisePaths: Set<String>
+    /// The candidate's differences from the primary, in document order.
+    public var differences: [Classified]
+    /// The secondary's answer could not be compared (it was unreachable or failed): its reason.
+    public var secondaryError: String?
+    /// The secondary did not reproduce the primary's answer (another status, or a fault on one side): the candidate
+    /// was compared with the secondary's answer, and no noise was learned.
+    public var unstable = false
+
+    /// Creates a finding.
+    public init(noisePaths: Set<String> = [], differences: [Classified] = [], secondaryError: String? = nil) {
+        self.noisePaths = noisePaths
+        self.differences = differences
+        self.secondaryError = secondaryError
+    }
+
+    /// A difference's path with its `[n]` indexes removed: noise learned at `…/Favourite[2]/Updated` holds for every
+    /// `Favourite`.
+    public static func generalPath(_ path: String) -> String {
+        guard path.contains("[") else { return path }
+        var result = ""
+        result.reserveCapacity(path.utf8.count)
+        var skipping = false
+        for character in path {
+            if character == "[" { skipping = true } else if character == "]" { skipping = false } else if !skipping {
+                result.append(character)
+            }
+        }
+        return result
+    }
+}
