@@ -90,6 +90,12 @@ extension ReplayRunner {
                     var finding = targets.comparison.compare(request: built.message, primary: answer,
                                                              secondary: try? secondary.get(), candidate: candidateAnswer)
                     if case .failure(let failure) = secondary { finding.secondaryError = failure.reason }
+                    if ShadowComparison.needsSettling(finding), ShadowPolicy().shadows(operation.name),
+                        case .success(let late) = await sender.send(built.message, to: targets.secondary ?? target)
+                    {
+                        finding = targets.comparison.settle(finding, request: built.message, primary: answer,
+                                                            candidate: candidateAnswer, late: late)
+                    }
                     ledger.record(operation, sequence: recorded.sequence, finding)
                 }
             }

@@ -5,8 +5,8 @@ import SoapXML
 import SoaptapeCore
 
 /// `shadow`: a reverse proxy whose clients are answered by the primary, unchanged and at its pace, while each
-/// request the policy allows is also sent — by workers off the client's path, as soon as it arrives, so that all
-/// three servers see the same state — to a secondary (the primary's version again: where its answer differs from
+/// request the policy allows is also sent — by workers off the client's path; a read as soon as it arrives, so
+/// that all three servers see the same state — to a secondary (the primary's version again: where its answer differs from
 /// the primary's is noise) and to a candidate (another version, mapped). The differences are counted in a
 /// `ShadowLedger`, readable while it runs at `GET /__soaptape/shadow`.
 public final class ShadowProxy: Sendable {
@@ -166,13 +166,18 @@ final class ShadowDispatch: Sendable {
 
     private static func run(_ job: Job, configuration: ShadowProxy.Configuration, sender: ShadowSender,
                             ledger: ShadowLedger) async {
+        // A read leaves at once, to find all three servers in the same state; anything else shadowed (--shadow,
+        // --shadow-all) only once the primary has answered, so that its copies never overtake the client's own.
+        let reads = ShadowPolicy().shadows(job.operation.name)
+        let answered = reads ? nil : await job.primary.value()
+        if !reads && answered == nil { return ledger.notCompared(job.operation) }
         let candidateRequest = ShadowRequest.candidate(job.request, namespaces: configuration.namespaces,
                                                        paths: configuration.paths)
         async let secondaryAnswer = sender.send(ShadowRequest.secondary(job.request),
                                                 to: configuration.secondary ?? configuration.primary)
         async let candidateAnswer = sender.send(candidateRequest, to: configuration.candidate)
         let (secondary, candidate) = await (secondaryAnswer, candidateAnswer)
-        guard var primary = await job.primary.value() else { return ledger.notCompared(job.operation) }
+        guard var primary = reads ? await job.primary.value() : answered else { return ledger.notCompared(job.operation) }
         if let encoding = primary.headers.first(where: { $0.name.equalsIgnoringCase("Content-Encoding") })?.value
             .trimmingCharacters(in: .whitespaces).lowercased(),
             ContentDecoding.decodable.contains(encoding), let decoded = ContentDecoding.decode(primary.body)
@@ -186,6 +191,15 @@ final class ShadowDispatch: Sendable {
             var finding = configuration.comparison.compare(request: job.request, primary: primary,
                                                            secondary: try? secondary.get(), candidate: answer)
             if case .failure(let failure) = secondary { finding.secondaryError = failure.reason }
+            // A read the candidate answered differently is read once more from the primary's version: a write the
+            // client made meanwhile explains the difference, not the candidate (never for a write: never sent again).
+            if ShadowComparison.needsSettling(finding), reads,
+                case .success(let late) = await sender.send(ShadowRequest.secondary(job.request),
+                                                             to: configuration.secondary ?? configuration.primary)
+            {
+                finding = configuration.comparison.settle(finding, request: job.request, primary: primary,
+                                                          candidate: answer, late: late)
+            }
             ledger.record(job.operation, sequence: job.sequence, finding)
         }
     }

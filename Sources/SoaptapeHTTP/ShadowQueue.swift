@@ -12,11 +12,15 @@ final class ShadowQueue<Job: Sendable>: Sendable {
         consumer = Task {
             await withTaskGroup(of: Void.self) { group in
                 var running = 0
-                for await job in stream {
+                var jobs = stream.makeAsyncIterator()
+                while true {
+                    // A worker is free before the next job leaves the buffer: a job taken and held here would not
+                    // count against the limit, and one more than `limit` would wait.
                     if running >= workers {
                         await group.next()
                         running -= 1
                     }
+                    guard let job = await jobs.next() else { break }
                     group.addTask { await work(job) }
                     running += 1
                 }

@@ -26,8 +26,9 @@ public struct ShadowComparison: Sendable {
 
     /// What the secondary and the candidate answered to `request`, which the primary answered `primary`.
     /// `secondary` is nil when the secondary could not answer. When the secondary's answer has another status than
-    /// the primary's, or is a fault where the primary's is not (or the reverse), the candidate is compared with the
-    /// secondary's answer instead, and the finding is marked unstable.
+    /// the primary's, or is a fault where the primary's is not (or the reverse), the state moved between the calls
+    /// (a write landed): no noise is learned, the finding is marked unstable, and a candidate that answers as the
+    /// secondary did is compared with the secondary's answer.
     public func compare(request: HTTPRequestMessage, primary: HTTPResponseMessage, secondary: HTTPResponseMessage?,
                         candidate: HTTPResponseMessage) -> ShadowFinding {
         var recorded = Self.interaction(request, primary)
@@ -35,11 +36,10 @@ public struct ShadowComparison: Sendable {
         var secondaryValues: [String: String] = [:]
         if let secondary {
             let again = Self.interaction(request, secondary)
-            if secondary.status != primary.status || again.response.fault != recorded.response.fault {
-                // The primary's version no longer gives the client's answer (a write landed between the calls, or it
-                // failed): the candidate, asked at the same moment as the secondary, is held to the secondary's.
+            if Self.outcome(again) != Self.outcome(recorded) {
                 finding.unstable = true
-                recorded = again
+                let answered = Self.interaction(request, candidate)
+                if Self.outcome(answered) == Self.outcome(again) { recorded = again }
             } else {
                 let exact = ResponseCheck(mode: .exact, specs: specs, ignore: ignore)
                 for difference in exact.check(recorded, status: secondary.status, body: secondary.body).differences
@@ -49,23 +49,67 @@ public struct ShadowComparison: Sendable {
                 }
             }
         }
+        finding.differences = candidateDifferences(against: recorded, candidate: candidate,
+                                                   secondaryValues: secondary == nil ? nil : secondaryValues)
+        return finding
+    }
+
+    /// True when `finding` shows the candidate differing somewhere the secondary did not: what a late answer from
+    /// the primary's version may explain (`settle`).
+    public static func needsSettling(_ finding: ShadowFinding) -> Bool {
+        finding.differences.contains { !finding.noisePaths.contains(ShadowFinding.generalPath($0.difference.path)) }
+    }
+
+    /// `finding` checked against `late`: the primary's version asked the same read again once the candidate had
+    /// answered. The candidate was asked after the client had its answer, and the client may have written in the
+    /// meantime (an update, a delete); where the late answer no longer agrees with the client's, the state moved
+    /// under the shadow calls. A candidate that answers with the late answer's status and fault where the client's
+    /// differ is held to the late answer; otherwise candidate differences at paths where the late answer differs
+    /// from the client's (and the secondary did not) are dropped. Either way the finding is marked unstable.
+    public func settle(_ finding: ShadowFinding, request: HTTPRequestMessage, primary: HTTPResponseMessage,
+                       candidate: HTTPResponseMessage, late: HTTPResponseMessage) -> ShadowFinding {
+        let first = Self.interaction(request, primary)
+        let again = Self.interaction(request, late)
+        let answered = Self.outcome(Self.interaction(request, candidate))
+        var settled = finding
+        if Self.outcome(again) != Self.outcome(first) {
+            guard answered == Self.outcome(again), answered != Self.outcome(first) else { return finding }
+            settled.differences = candidateDifferences(against: again, candidate: candidate, secondaryValues: nil)
+            settled.unstable = true
+            return settled
+        }
+        let exact = ResponseCheck(mode: .exact, specs: specs, ignore: ignore)
+        let moved = Set(exact.check(first, status: late.status, body: late.body).differences
+            .map { ShadowFinding.generalPath($0.path) }).subtracting(finding.noisePaths)
+        guard !moved.isEmpty else { return finding }
+        settled.differences.removeAll { moved.contains(ShadowFinding.generalPath($0.difference.path)) }
+        if settled.differences.count != finding.differences.count { settled.unstable = true }
+        return settled
+    }
+
+    /// An answer's outcome: its status and whether it is a fault.
+    private static func outcome(_ exchange: Interaction) -> [Int] {
+        [exchange.response.status, exchange.response.fault ? 1 : 0]
+    }
+
+    /// The candidate's differences from `recorded`, classed; `secondaryValues` are the secondary's values where they
+    /// differed from the recorded answer (nil: no secondary answer to show).
+    private func candidateDifferences(against recorded: Interaction, candidate: HTTPResponseMessage,
+                                      secondaryValues: [String: String]?) -> [ShadowFinding.Classified] {
         let mappings = namespaces.map { NamespaceMapping.substring($0.from, $0.to) }
         let exact = ResponseCheck(mode: .exact, specs: specs, namespaceMappings: mappings, ignore: ignore)
         let found = exact.check(recorded, status: candidate.status, body: candidate.body).differences
-        guard !found.isEmpty else { return finding }
+        guard !found.isEmpty else { return [] }
         let refusals = valueRefusals(found, recorded: recorded, candidate: candidate, mappings: mappings)
-        finding.differences = found.map { difference in
+        return found.map { difference in
             var classified = ShadowFinding.Classified(difference: difference, shadowClass: Self.shapeClass(difference))
-            if classified.shadowClass == .value {
-                classified.secondary = secondaryValues[difference.path] ?? (secondary == nil ? nil : difference.expected)
-                if let reason = refusals[ShadowFinding.generalPath(difference.path)] {
-                    classified.shadowClass = .breaking
-                    classified.reason = reason
-                }
+            classified.secondary = secondaryValues.map { $0[difference.path] ?? difference.expected } ?? nil
+            if classified.shadowClass == .value, let reason = refusals[ShadowFinding.generalPath(difference.path)] {
+                classified.shadowClass = .breaking
+                classified.reason = reason
             }
             return classified
         }
-        return finding
     }
 
     /// Kinds of primary-vs-secondary differences that teach noise: values and the presence of elements. A fault
@@ -104,7 +148,10 @@ public struct ShadowComparison: Sendable {
         // The primary's schema judges the candidate's answer put back into the primary's namespaces.
         guard let catalog, let specs, let requestDocument = try? XMLDocument(bytes: recorded.request.body, name: "request"),
             let element = requestDocument.bodyFirstChild,
+            // The operation's spec, else another of the same endpoint that names the service's schema (a WSDL
+            // declares every operation's messages).
             let spec = specs.spec(atEndpoint: recorded.request.path, requestElement: element)
+                ?? specs.specs(atEndpoint: recorded.request.path).first(where: { $0.spec.schema != nil })
         else { return refusals }
         let back = namespaces.map { (from: $0.to, to: $0.from) }
         let body = back.isEmpty ? candidate.body : ReplayRequest.rewriteNamespaces(candidate.body, back) ?? candidate.body

@@ -129,9 +129,13 @@ public final class ShadowLedger: @unchecked Sendable {
                 entry.candidateError = tally.candidateError
                 entry.secondaryErrors = tally.secondaryErrors
                 entry.unstable = tally.unstable
-                let noisy = Set(tally.noise.keys)
+                // A path is noise for a difference when the primary's two answers differed there at least half as
+                // often as the candidate's did: a timestamp differs every time on both sides; a value a write changed
+                // once between the calls does not excuse a candidate that differs there every time.
                 func absorbed(_ key: Key) -> Bool {
-                    guard noisy.contains(key.path), ShadowComparison.learnable.contains(key.kind) else { return false }
+                    guard let noise = tally.noise[key.path], ShadowComparison.learnable.contains(key.kind),
+                        noise * 2 >= tally.differences[key]!.count
+                    else { return false }
                     // A value the primary's type or schema refuses stays breaking, noisy place or not.
                     return !(key.shadowClass == .breaking && (key.kind == .textValue || key.kind == .attributeValue))
                 }

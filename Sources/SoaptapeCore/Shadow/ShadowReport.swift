@@ -164,6 +164,13 @@ public struct ShadowNoise: Codable, Sendable, Equatable {
     /// Candidate differences here, not reported as regressions.
     public var candidateCount: Int
 
+    /// Creates an entry.
+    public init(path: String, count: Int, candidateCount: Int) {
+        self.path = path
+        self.count = count
+        self.candidateCount = candidateCount
+    }
+
     enum CodingKeys: String, CodingKey {
         case path, count
         case candidateCount = "candidate_count"
