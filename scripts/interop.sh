@@ -17,4 +17,5 @@ if [ ! -f "$venv/.soaptape-ready-2" ]; then
 fi
 rm -rf "$out"
 "$venv/bin/python" Tests/Interop/wsdl_matrix.py "$soaptape" "$out" --require-shapes
+"$venv/bin/python" Tests/Interop/shadow_interop.py "$soaptape" "$out/shadow"
 echo "interop: the table is in $out/wsdl-matrix.md"

@@ -6,8 +6,15 @@
 // response header blocks go out as SoapHeader values, serialized by the binding's output header declarations.
 // GET <endpoint_path>?wsdl answers the WSDL with its soap:address pointed at this server, as WCF does.
 //
-// Usage: INTEROP_PLAN=PLAN.json [INTEROP_VARIANT=normal|changed|dropped] php -S 127.0.0.1:0 php_plan_server.php
+// Usage: INTEROP_PLAN=PLAN.json [INTEROP_VARIANT=normal|changed|dropped] [INTEROP_NOISE=1] [INTEROP_LOG=FILE]
+//        php -S 127.0.0.1:0 php_plan_server.php
 //   (PHP's development server prints the address it bound to.)
+// INTEROP_NOISE=1 (the shadow interop check, Tests/Interop/shadow_interop.py): a server with timestamps and generated
+//   ids. In every answer (body and header blocks) each xs:dateTime leaf gets the current time with microseconds, each
+//   guid leaf (WCF's ser:guid) a fresh random GUID, and one string leaf gets a random suffix: the Body's first
+//   xs:string leaf in document order, or, when the Body has none, the header blocks' first one (noisy_string_leaf).
+//   Two calls with the same request then differ exactly there.
+// INTEROP_LOG=FILE: each served operation's name is appended to FILE, one per line (not the WSDL GETs).
 
 $planPath = getenv('INTEROP_PLAN');
 $variant = getenv('INTEROP_VARIANT') ?: 'normal';
@@ -164,12 +171,72 @@ class PlanOperations
         if ($operation === null) {
             return null; // a request header block: SoapServer calls a method named after each
         }
-        foreach ($operation->response_headers ?? [] as $block) {
+        $log = getenv('INTEROP_LOG');
+        if ($log) {
+            file_put_contents($log, "$name\n", FILE_APPEND | LOCK_EX);
+        }
+        $headers = $operation->response_headers ?? [];
+        $response = $operation->response->{$this->variant};
+        if (getenv('INTEROP_NOISE') === '1') {
+            [$response, $headers] = noisy_answer($response, $headers);
+        }
+        foreach ($headers as $block) {
             $this->server->addSoapHeader(new SoapHeader($block->ns, $block->name, php_value($block)));
         }
-        $response = $operation->response->{$this->variant};
         return php_value($response);
     }
+}
+
+/** INTEROP_NOISE: RESPONSE and the header blocks HEADERS with their dateTime, guid and one string leaf made fresh. */
+function noisy_answer($response, array $headers): array
+{
+    $response = noisy_copy($response);
+    $headers = array_map('noisy_copy', $headers);
+    $string = noisy_string_leaf($response);
+    foreach ($headers as $block) {
+        $string = $string ?? noisy_string_leaf($block);
+    }
+    if ($string !== null) {
+        $string->text .= '-' . bin2hex(random_bytes(6));
+    }
+    return [$response, $headers];
+}
+
+/** A deep copy of NODE with every dateTime leaf set to now (microseconds) and every guid leaf to a random GUID. */
+function noisy_copy($node)
+{
+    $copy = clone $node;
+    $type = $node->xsi_type ?? $node->type;
+    if (!$node->nil && $node->text !== null && empty($node->children) && $type !== null) {
+        if ($type->ns === XSD && $type->name === 'dateTime') {
+            $copy->text = DateTime::createFromFormat('U.u', sprintf('%.6F', microtime(true)))
+                ->format('Y-m-d\TH:i:s.u\Z');
+        } elseif ($type->name === 'guid') {
+            $bytes = random_bytes(16);
+            $bytes[6] = chr((ord($bytes[6]) & 0x0f) | 0x40);
+            $bytes[8] = chr((ord($bytes[8]) & 0x3f) | 0x80);
+            $copy->text = vsprintf('%s%s-%s-%s-%s-%s%s%s', str_split(bin2hex($bytes), 4));
+        }
+    }
+    $copy->children = array_map('noisy_copy', $node->children ?? []);
+    return $copy;
+}
+
+/** The first xs:string leaf of NODE in document order (a node of the copy, changed in place), or null. */
+function noisy_string_leaf($node)
+{
+    $type = $node->xsi_type ?? $node->type;
+    if (!$node->nil && $node->text !== null && empty($node->children) && $type !== null && $type->ns === XSD
+        && $type->name === 'string') {
+        return $node;
+    }
+    foreach ($node->children ?? [] as $child) {
+        $found = noisy_string_leaf($child);
+        if ($found !== null) {
+            return $found;
+        }
+    }
+    return null;
 }
 
 $server = new SoapServer($wsdl, ['cache_wsdl' => WSDL_CACHE_MEMORY, 'features' => SOAP_SINGLE_ELEMENT_ARRAYS,

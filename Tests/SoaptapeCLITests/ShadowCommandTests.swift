@@ -136,6 +136,20 @@ struct ShadowCommandTests {
         #expect(again.operations.first { $0.operation == sale }?.noise.map(\.path).contains(response + "ReadAt") == true)
     }
 
+    @Test func aCandidateThatAnswersWithoutItsResponseIsBreaking() throws {
+        // Services88 answers GetSale with an empty GetSaleResponse: a client of Services86 reads no sale.
+        let (spyne, _, shadow, proxy, output) = try Self.start(
+            spyne: ["INTEROP_VARIANT": "dropped", "INTEROP_VARIANT_VERSIONS": "Services88"], shadow: Self.maps)
+        defer { CLI.stop(spyne); CLI.stop(shadow) }
+        let client = try Self.runSession(proxy)
+        #expect(client.status == 0, "\(client)")
+        let (status, text) = Self.stop(shadow, output)
+        #expect(status == 1, "\(text)")
+        #expect(text.contains("FAIL  Services86/Sale/GetSale  3 requests, 3 shadowed"), "\(text)")
+        #expect(text.contains("  breaking  missing-element  /Envelope/Body/GetSaleResponse/Response  ("), "\(text)")
+        #expect(text.contains("; 1 breaking, 0 additive, 0 value changes") && text.hasSuffix(" — failed\n"), "\(text)")
+    }
+
     @Test func theSameVersionOnBothSidesIsNothingButNoise() throws {
         let json = Self.temporary(".json")
         let (spyne, upstream, shadow, proxy, output) = try Self.start(spyne: ["INTEROP_NOISE": "1"], shadow: [])
