@@ -38,6 +38,12 @@ struct ReplayCommand: AsyncParsableCommand {
             contract mode, only those that break the contract), redacted as record redacts, correlated values put \
             back to the recorded ones, each cassette replaced atomically: the diff shows only the changed answers.
 
+            With --candidate URL (the CI form of shadow, docs/shadow.md) the recorded requests go to --target as \
+            above, and the shadowed ones — by default only operations that read (Get…, Find…, Is…, …), else \
+            --shadow REGEX or --shadow-all — also to --secondary (or the target again) and to the candidate, \
+            rewritten by --map-namespace and --map-path; the target's live answers are the reference, noise is \
+            learned from the second call, and the report is shadow's.
+
             A connection error fails that interaction and the run goes on. Exit status: 0 every answer held (or, \
             with --update, every answer that differed was written back); 1 a difference; 2 nothing could be \
             compared (bad input, target unreachable) or a cassette could not be updated.

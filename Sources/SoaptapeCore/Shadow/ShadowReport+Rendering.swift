@@ -16,7 +16,9 @@ extension ShadowReport {
         output += mappings.isEmpty ? "" : " (\(mappings.joined(separator: ", ")))"
         output += ", secondary \(secondary ?? "the primary asked again")\n"
         output += "shadowed: \(policy)\n"
-        for entry in operations where passing || entry.verdict == "failed" {
+        // Operations sent to the primary alone are listed once, in the line after these.
+        for entry in operations where (passing || entry.verdict == "failed")
+            && (entry.shadowed > 0 || entry.dropped > 0 || entry.candidateErrors > 0) {
             output += "\n" + (entry.verdict == "failed" ? "FAIL  " : "PASS  ") + entry.operation + "  "
                 + Self.counts(entry) + "\n"
             if entry.candidateErrors > 0 {
