@@ -68,7 +68,7 @@ extension ShadowReport {
         if summary.candidateErrors > 0 { line += "; the candidate did not answer \(summary.candidateErrors)" }
         if summary.secondaryErrors > 0 { line += "; the secondary did not answer \(summary.secondaryErrors)" }
         if summary.unstable > 0 {
-            line += "; \(summary.unstable) not reproduced by the secondary (compared with its answer)"
+            line += "; the state moved under \(summary.unstable) (a write between the calls: held to the primary's later answer)"
         }
         return line + " — \(summary.result)"
     }
@@ -77,7 +77,7 @@ extension ShadowReport {
         var text = "\(entry.requests) request\(entry.requests == 1 ? "" : "s"), \(entry.shadowed) shadowed"
         if entry.notShadowed > 0 { text += ", \(entry.notShadowed) not shadowed" }
         if entry.dropped > 0 { text += ", \(entry.dropped) dropped" }
-        if entry.unstable > 0 { text += ", \(entry.unstable) not reproduced by the secondary" }
+        if entry.unstable > 0 { text += ", the state moved under \(entry.unstable)" }
         if entry.shadowed > 0 {
             text += ": \(entry.equal) equal, \(entry.noiseOnly) noise only, \(entry.differing) differing"
         }
