@@ -165,6 +165,30 @@ public enum XMLEscaping {
         return result
     }
 
+    /// Escapes text for an HTML page, in content or in a double-quoted attribute: `&`, `<`, `>` and `"`; control
+    /// characters a page cannot show are written `\u{…}`. The one escaping of every HTML soaptape makes (reports,
+    /// the inspector page).
+    public static func markup(_ value: String) -> String {
+        var result = ""
+        result.reserveCapacity(value.utf8.count)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "\t", "\n", "\r": result.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+                    result += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result
+    }
+
     /// Escapes text for a double-quoted attribute value.
     public static func attribute(_ value: String) -> String {
         var result = ""

@@ -11,14 +11,22 @@ final class RecordBatch: @unchecked Sendable {
     private var batch = InteractionBatch()
     /// What to do once each interaction of `batch` is written (answer its client), in the same order.
     private var continuations: [@Sendable () -> Void] = []
+    /// The interactions of `batch`, kept only for an observer.
+    private var observed: [Interaction] = []
+    private var observer: (@Sendable ([Interaction]) -> Void)?
 
     init(loop: EventLoop) { self.loop = loop }
 
     /// Adds `interaction` (on the batch's loop); `then` is called once it has been written, or has failed to be
     /// (the failure is reported on standard error: the client is answered all the same).
-    func add(_ interaction: Interaction, writer: CassetteWriter, then: @escaping @Sendable () -> Void) {
+    func add(_ interaction: Interaction, writer: CassetteWriter, observer: (@Sendable ([Interaction]) -> Void)? = nil,
+             then: @escaping @Sendable () -> Void) {
         loop.preconditionInEventLoop()
         batch.add(interaction)
+        if let observer {
+            self.observer = observer
+            observed.append(interaction)
+        }
         continuations.append(then)
         if batch.count == 1 {
             // Tasks run once the loop has handled every ready socket: the end of this turn.
@@ -28,14 +36,19 @@ final class RecordBatch: @unchecked Sendable {
 
     private func write(to writer: CassetteWriter) {
         let waiting = continuations
+        var written = observed
         do {
-            try writer.append(batch)
+            let numbers = try writer.append(batch)
+            for (index, number) in numbers.enumerated() where index < written.count { written[index].sequence = number }
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
+            written = []
         }
         batch.removeAll()
         continuations.removeAll(keepingCapacity: true)
+        observed.removeAll(keepingCapacity: true)
         for then in waiting { then() }
+        if !written.isEmpty { observer?(written) }
     }
 }
 

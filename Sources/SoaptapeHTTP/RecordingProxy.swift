@@ -49,6 +49,9 @@ public final class RecordingProxy: Sendable {
         public var upstreamCertificateAuthority: String?
         /// The largest response body read from upstream.
         public var maximumBodySize = 64 << 20
+        /// Told of the interactions once they are in the cassette, as written (numbered, redacted): what
+        /// `record --check` verifies and the inspector page lists.
+        public var onRecorded: (@Sendable ([Interaction]) -> Void)?
 
         /// Settings for `upstream`.
         public init(upstream: String) {
@@ -280,7 +283,12 @@ public final class RecordingProxy: Sendable {
     private func record(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage,
                         started: ContinuousClock.Instant) {
         guard let writer, let interaction = interaction(request, response, started: started) else { return }
-        do { try writer.append(interaction) } catch { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
+        do {
+            let written = try writer.append(interaction)
+            configuration.onRecorded?([written])
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+        }
     }
 
     /// Records the exchange with the others completed in this turn of `loop`, then calls `then`: once they are
@@ -288,7 +296,7 @@ public final class RecordingProxy: Sendable {
     private func record(_ request: HTTPRequestMessage, _ response: HTTPResponseMessage,
                         started: ContinuousClock.Instant, on loop: EventLoop, then: @escaping @Sendable () -> Void) {
         guard let writer, let interaction = interaction(request, response, started: started) else { return then() }
-        batches.batch(for: loop).add(interaction, writer: writer, then: then)
+        batches.batch(for: loop).add(interaction, writer: writer, observer: configuration.onRecorded, then: then)
     }
 
     /// The interaction to record for an exchange, or nil when nothing is recorded (mode `none`).

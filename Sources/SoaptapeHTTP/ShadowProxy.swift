@@ -53,19 +53,26 @@ public final class ShadowProxy: Sendable {
 
     /// What the run has seen so far.
     public let ledger: ShadowLedger
+    /// The interactions the inspector page lists (the primary's exchanges, redacted).
+    public let inspector: InspectorLog
+    /// The inspector's routes (the page, and the token it needs off loopback).
+    public let routes: InspectorRoutes?
     private let configuration: Configuration
     private let forwarder: RecordingProxy
     private let dispatch: ShadowDispatch
     private let startedAt = Date().iso8601Milliseconds
 
     /// A shadow proxy forwarding to the primary as `recording` says (its cassette writer, if any, keeps the
-    /// primary's interactions as `record` would), identifying operations by `specs`.
+    /// primary's interactions as `record` would), identifying operations by `specs`, listing the primary's exchanges
+    /// on the inspector page of `routes`.
     public init(configuration: Configuration, recording: RecordingProxy.Configuration, writer: CassetteWriter?,
-                specs: SpecSet?) throws {
+                specs: SpecSet?, routes: InspectorRoutes? = nil) throws {
         self.configuration = configuration
         let ledger = ShadowLedger()
         self.ledger = ledger
         dispatch = ShadowDispatch(configuration: configuration, ledger: ledger, specs: specs)
+        inspector = routes?.log ?? InspectorLog(command: "shadow", specs: specs)
+        self.routes = routes
         var recording = recording
         recording.mode = .all
         forwarder = try RecordingProxy(configuration: recording, writer: writer, matcher: nil, specs: specs)
@@ -77,11 +84,28 @@ public final class ShadowProxy: Sendable {
     public func respond(to received: ReceivedRequest, on loop: EventLoop,
                         _ answer: @escaping @Sendable (OutgoingResponse) -> Void) {
         let uri = received.head.uri
-        if received.head.method == .GET, uri == Self.reportPath || uri.hasPrefix(Self.reportPath + "?") {
-            return answer(liveReport(accept: received.head.headers.first(name: "Accept") ?? ""))
+        if InspectorRoutes.owns(uri) {
+            let headers = received.head.headers.map { ($0.name, $0.value) }
+            if let routes, let page = routes.answer(method: received.head.method.rawValue, uri: uri, headers: headers) {
+                return answer(OutgoingResponse(page))
+            }
+            if received.head.method == .GET, uri == Self.reportPath || uri.hasPrefix(Self.reportPath + "?") {
+                if let refusal = routes?.refusal(uri: uri, headers: headers) { return answer(OutgoingResponse(refusal)) }
+                return answer(liveReport(accept: received.head.headers.first(name: "Accept") ?? ""))
+            }
         }
-        guard let primary = dispatch.arrive(received.message) else { return forwarder.respond(to: received, on: loop, answer) }
-        forwarder.respond(to: received, on: loop, then: { primary.fulfil($0) }, answer)
+        let request = received.message
+        let started = ContinuousClock.now
+        let (primary, sequence) = dispatch.arrive(request)
+        let inspector = inspector
+        forwarder.respond(to: received, on: loop, then: { response in
+            primary?.fulfil(response)
+            guard let response else { return }
+            let elapsed = ContinuousClock.now - started
+            inspector.add(request, response, milliseconds: Double(elapsed.components.seconds) * 1000
+                              + Double(elapsed.components.attoseconds) / 1e15,
+                          verdict: primary == nil ? "not shadowed" : "shadowed", sequence: sequence)
+        }, answer)
     }
 
     /// The report so far.
@@ -139,23 +163,24 @@ final class ShadowDispatch: Sendable {
         }
     }
 
-    /// A client request arrived: counted, and — when the policy shadows it and the queue has room — queued. The
-    /// returned box is where the primary's answer goes once the client has it; nil when it is not shadowed.
-    func arrive(_ request: HTTPRequestMessage) -> PrimaryAnswer? {
+    /// A client request arrived: numbered, counted, and — when the policy shadows it and the queue has room —
+    /// queued. The returned box is where the primary's answer goes once the client has it; nil when it is not
+    /// shadowed.
+    func arrive(_ request: HTTPRequestMessage) -> (primary: PrimaryAnswer?, sequence: Int) {
         let operation = ShadowOperation.of(request, specs: specs)
         let sequence = counter.next()
         ledger.seen(operation)
         guard configuration.policy.shadows(operation.name) else {
             ledger.notShadowed(operation)
-            return nil
+            return (nil, sequence)
         }
         let primary = PrimaryAnswer()
         ledger.queued()
         guard queue.offer(Job(operation: operation, sequence: sequence, request: request, primary: primary)) else {
             ledger.dropped(operation)
-            return nil
+            return (nil, sequence)
         }
-        return primary
+        return (primary, sequence)
     }
 
     /// Finishes the queued work.

@@ -74,6 +74,17 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest body accepted, in bytes.", valueName: "bytes"))
     var maxBody: Int = 64 << 20
 
+    @Flag(name: .customLong("check"),
+          help: ArgumentHelp("Verify each interaction against the specs as it is recorded, as verify would: a line per "
+                             + "interaction, the report at stop, exit 1 when one failed."))
+    var check = false
+
+    @OptionGroup(title: "Inspector")
+    var inspector: InspectorFlags
+
+    @OptionGroup(title: "Reports (with --check)")
+    var report: ReportFlags
+
     func validate() throws {
         _ = try ListenAddress(listen)
         guard RecordingProxy.Mode(rawValue: mode) != nil else {
@@ -97,6 +108,10 @@ struct RecordCommand: AsyncParsableCommand {
         if let upstreamCA, !FileManager.default.isReadableFile(atPath: upstreamCA) {
             throw ValidationError("--upstream-ca '\(upstreamCA)' cannot be read.")
         }
+        if check && mode == "none" {
+            throw ValidationError("--check verifies what is recorded, and --mode none records nothing; use --mode all "
+                                  + "or new, or run soaptape verify on the cassette.")
+        }
     }
 
     func run() async throws {
@@ -115,6 +130,21 @@ struct RecordCommand: AsyncParsableCommand {
         var specSet: SpecSet?
         if FileManager.default.fileExists(atPath: specs) {
             do { specSet = try SpecSet.load([specs]) } catch { throw CLIError(description: error.description) }
+        }
+        let started = Date().iso8601Milliseconds
+        var checker: LiveVerifier?
+        let log = InspectorLog(command: "record", specs: specSet)
+        if check {
+            guard let specSet else {
+                throw CLIError(description: "soaptape record: error: --check needs specs, and --specs \(specs) does not "
+                               + "exist; give the folder of the specs to verify against")
+            }
+            let verifier: CassetteVerifier
+            do { verifier = try CassetteVerifier(specs: specSet) } catch { throw CLIError(description: error.description) }
+            checker = LiveVerifier(verifier: verifier) { made in
+                log.checked(made.sequence, made)
+                FileHandle.standardOutput.write(Data((LiveVerifier.line(made) + "\n").utf8))
+            }
         }
         var matcher: InteractionMatcher?
         if exists && (mode == .new || mode == .none) {
@@ -145,18 +175,32 @@ struct RecordCommand: AsyncParsableCommand {
         configuration.maximumBodySize = maxBody
         configuration.redactor = Redactor(selectors: Redactor.superOfficeCredentials + redact.map { try! XPathSelector($0) })
         configuration.redactedHeaders = configuration.redactedHeaders.union(HeaderNameSet(redactHeader))
+        let live = checker
+        configuration.onRecorded = { interactions in
+            for interaction in interactions { log.add(interaction, verdict: live != nil ? "checking" : "recorded") }
+            live?.submit(interactions)
+        }
         let proxy = try RecordingProxy(configuration: configuration, writer: writer, matcher: matcher, specs: specSet)
+        let routes = inspector.routes(log, host: address.host)
         let server: HTTPServer
         do {
             server = try await HTTPServer.start(host: address.host, port: address.port, maximumBodySize: maxBody) {
-                proxy.respond(to: $0, on: $1, $2)
+                received, loop, answer in
+                if InspectorRoutes.owns(received.head.uri), let page = routes.answer(
+                    method: received.head.method.rawValue, uri: received.head.uri,
+                    headers: received.head.headers.map { ($0.name, $0.value) })
+                {
+                    return answer(OutgoingResponse(page))
+                }
+                proxy.respond(to: received, on: loop, answer)
             }
         } catch {
             await proxy.shutdown()
             throw CLIError(description: "soaptape record: error: cannot listen on \(listen) (\(error)); pick another "
                            + "port, or 0 for a free one")
         }
-        print("soaptape record: proxying \(server.baseURL) → \(upstream), recording to \(cassette) (mode \(mode.rawValue))")
+        print("soaptape record: proxying \(server.baseURL) → \(upstream), recording to \(cassette) (mode \(mode.rawValue))"
+              + (check ? ", checking against \(specs)" : "") + "; inspector at \(InspectorFlags.address(server.baseURL, routes))")
         fflush(nil)
         let signal = await Signals.waitForTermination()
         try? await server.shutdown()
@@ -165,5 +209,29 @@ struct RecordCommand: AsyncParsableCommand {
         let total = summary.reduce(0) { $0 + $1.count }
         print("soaptape record: stopped (\(signal)); recorded \(total) interaction\(total == 1 ? "" : "s") to \(cassette)")
         for (operation, count) in summary { print("  \(count)  \(operation)") }
+        fflush(nil)
+        guard let checker else { return }
+        let cases: [ReportCase]
+        do {
+            // What did not fit in the checker's queue is read back from the cassette and checked now.
+            cases = try checker.finish { sequences in
+                try CassetteLoader.load(cassette).cassette.interactions.filter { sequences.contains($0.sequence) }
+            }
+        } catch {
+            throw CLIError(description: "\(error)")
+        }
+        var result = RunReport(
+            command: "record",
+            subject: "\(cases.count) interaction\(cases.count == 1 ? "" : "s") recorded to \(cassette), checked against "
+                + "the specs in \(specs) as verify checks them",
+            startedAt: started, finishedAt: Date().iso8601Milliseconds,
+            suites: [ReportSuite(cassette: cassette, cases: cases)])
+        result.expectedLabel = "spec"
+        result.actualLabel = "recorded"
+        var shown = report
+        // Every interaction already has its line: the text report at stop lists the failures and the summary.
+        shown.quiet = true
+        try shown.emit(result)
+        if result.failed { throw ExitCode(1) }
     }
 }

@@ -33,6 +33,9 @@ struct SandboxCommand: AsyncParsableCommand {
                                                           + "generated as soaptape import --wsdl would).", valueName: "file"))
     var wsdl: String?
 
+    @OptionGroup(title: "Inspector")
+    var inspector: InspectorFlags
+
     func validate() throws { _ = try ListenAddress(listen) }
 
     /// Generates specs for every operation of `wsdl` into a temporary folder, the WSDL beside them.
@@ -65,14 +68,33 @@ struct SandboxCommand: AsyncParsableCommand {
         defer { if wsdl != nil { try? FileManager.default.removeItem(atPath: folder) } }
         do { set = try SpecSet.load([folder]) } catch { throw CLIError(description: error.description) }
         let responder = SandboxResponder(specs: set)
+        var routes: InspectorRoutes?
         let server: HTTPServer
         do {
-            server = try await HTTPServer.start(host: address.host, port: address.port) { responder.respond(to: $0) }
+            let log = InspectorLog(command: "sandbox", specs: set)
+            routes = inspector.routes(log, host: address.host)
+            let guarded = routes!
+            server = try await HTTPServer.start(host: address.host, port: address.port) { request in
+                if InspectorRoutes.owns(request.path),
+                    let page = guarded.answer(method: request.method, uri: request.path, headers: request.headers)
+                {
+                    return page
+                }
+                let started = ContinuousClock.now
+                let response = responder.respond(to: request)
+                let elapsed = ContinuousClock.now - started
+                log.add(request, response, milliseconds: Double(elapsed.components.seconds) * 1000
+                            + Double(elapsed.components.attoseconds) / 1e15,
+                        verdict: response.status < 400 ? "served" : "unmatched",
+                        summary: response.status < 400 ? nil : "answered HTTP \(response.status) (a fault)")
+                return response
+            }
         } catch {
             throw CLIError(description: "soaptape sandbox: error: cannot listen on \(listen) (\(error)); pick another "
                            + "port, or 0 for a free one")
         }
-        print("soaptape sandbox: serving \(set.specs.count) operation\(set.specs.count == 1 ? "" : "s") at \(server.baseURL)")
+        print("soaptape sandbox: serving \(set.specs.count) operation\(set.specs.count == 1 ? "" : "s") at \(server.baseURL)"
+              + "; inspector at \(InspectorFlags.address(server.baseURL, routes!))")
         for loaded in set.specs {
             print("  \(loaded.spec.endpoint)  \(loaded.spec.operation)  (SOAP \(loaded.spec.soap.map(\.rawValue).joined(separator: ", ")))")
         }

@@ -83,6 +83,9 @@ struct ServeCommand: AsyncParsableCommand {
                                valueName: "bytes"))
     var maxBody: Int = 64 << 20
 
+    @OptionGroup(title: "Inspector")
+    var inspector: InspectorFlags
+
     @OptionGroup(title: "Reports")
     var report: ReportFlags
 
@@ -124,13 +127,29 @@ struct ServeCommand: AsyncParsableCommand {
         let activity = ActivityClock()
         let exitAfter = self.exitAfter
         let recordedLatency = latency == "recorded"
+        let log = InspectorLog(command: "serve", specs: specSet)
+        let routes = inspector.routes(log, host: address.host)
         let server: HTTPServer
         do {
             server = try await HTTPServer.start(host: address.host, port: address.port, maximumBodySize: maxBody) {
                 received, loop, reply in
+                if InspectorRoutes.owns(received.head.uri), let page = routes.answer(
+                    method: received.head.method.rawValue, uri: received.head.uri,
+                    headers: received.head.headers.map { ($0.name, $0.value) })
+                {
+                    return reply(OutgoingResponse(page))
+                }
                 activity.touch()
                 let request = received.message
+                let started = ContinuousClock.now
                 let answer = session.respond(to: request)
+                if request.path != ServeSession.reportPath {
+                    let elapsed = ContinuousClock.now - started
+                    log.add(request, answer.response,
+                            milliseconds: Double(elapsed.components.attoseconds) / 1e15
+                                + Double(elapsed.components.seconds) * 1000,
+                            verdict: answer.complaint == nil ? "served" : "unmatched", summary: answer.complaint)
+                }
                 if let complaint = answer.complaint { FileHandle.standardError.write(Data((complaint + "\n").utf8)) }
                 let deliver: @Sendable () -> Void = {
                     reply(OutgoingResponse(answer.response))
@@ -151,7 +170,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let total = loaded.reduce(0) { $0 + $1.cassette.interactions.count }
         print("soaptape serve: serving \(total) recorded interaction\(total == 1 ? "" : "s") from \(loaded.count) "
-              + "cassette\(loaded.count == 1 ? "" : "s") at \(server.baseURL) (report: \(server.baseURL)\(ServeSession.reportPath))")
+              + "cassette\(loaded.count == 1 ? "" : "s") at \(server.baseURL) (report: \(server.baseURL)\(ServeSession.reportPath); "
+              + "inspector at \(InspectorFlags.address(server.baseURL, routes)))")
         fflush(nil)
         Task { latch.fire(await Signals.waitForTermination()) }
         if let idleTimeout {

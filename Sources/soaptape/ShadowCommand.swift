@@ -117,6 +117,9 @@ struct ShadowCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest body accepted, in bytes.", valueName: "bytes"))
     var maxBody: Int = 64 << 20
 
+    @OptionGroup(title: "Inspector")
+    var inspector: InspectorFlags
+
     @OptionGroup(title: "Reports")
     var report: ReportFlags
 
@@ -201,7 +204,9 @@ struct ShadowCommand: AsyncParsableCommand {
         recording.timeout = .seconds(Int64(timeout))
         recording.upstreamCertificateAuthority = upstreamCA
         recording.maximumBodySize = maxBody
-        let proxy = try ShadowProxy(configuration: configuration, recording: recording, writer: writer, specs: specSet)
+        let routes = inspector.routes(InspectorLog(command: "shadow", specs: specSet), host: address.host)
+        let proxy = try ShadowProxy(configuration: configuration, recording: recording, writer: writer, specs: specSet,
+                                    routes: routes)
         let server: HTTPServer
         do {
             server = try await HTTPServer.start(host: address.host, port: address.port, maximumBodySize: maxBody) {
@@ -215,7 +220,8 @@ struct ShadowCommand: AsyncParsableCommand {
         let mapped = namespaces.isEmpty && configuration.paths.isEmpty ? "" : " (mapped)"
         print("soaptape shadow: proxying \(server.baseURL) → \(configuration.primary); shadowing to "
               + "\(configuration.candidate)\(mapped) and \(configuration.secondary ?? "the primary again"); "
-              + "live report at \(server.baseURL)\(ShadowProxy.reportPath)")
+              + "live report at \(server.baseURL)\(ShadowProxy.reportPath)"
+              + (routes.token.map { "?token=" + $0 } ?? "") + "; inspector at \(InspectorFlags.address(server.baseURL, routes))")
         fflush(nil)
         let signal = await Signals.waitForTermination()
         try? await server.shutdown()

@@ -12,21 +12,7 @@ extension RunReport {
             <meta charset="utf-8">
             <title>soaptape \(escape(command)): \(summary.result)</title>
             <style>
-            body { font: 14px/1.45 system-ui, sans-serif; margin: 2em; color: #1d1d1f; }
-            h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; } h3 { font-size: 1em; }
-            .summary { padding: .6em 1em; border-radius: 6px; display: inline-block; }
-            .summary.passed { background: #e3f6e5; } .summary.failed { background: #fde4e1; }
-            table { border-collapse: collapse; margin: .5em 0; }
-            th, td { text-align: left; padding: .25em .8em; border-bottom: 1px solid #ddd; vertical-align: top; }
-            td.verdict { font-weight: 600; } tr.failed td.verdict, tr.error td.verdict, tr.unmatched td.verdict { color: #b3261e; }
-            tr.passed td.verdict { color: #1e7d32; } tr.unused td.verdict, tr.unidentified td.verdict { color: #8a6d00; }
-            .path { font-family: ui-monospace, monospace; }
-            .difference { margin: .4em 0 .8em; } .hint { color: #555; }
-            .sides { display: grid; grid-template-columns: 1fr 1fr; gap: 0; font: 12px/1.4 ui-monospace, monospace; }
-            .sides div { white-space: pre-wrap; word-break: break-all; padding: 0 .5em; border-left: 1px solid #ddd; }
-            .sides .head { font-weight: 600; background: #f2f2f2; }
-            .sides .changed.old { background: #fde4e1; } .sides .changed.new { background: #e3f6e5; }
-            .sides .blank { background: #f7f7f7; }
+            \(ReportHTML.style)
             </style>
             </head>
             <body>
@@ -100,40 +86,15 @@ extension RunReport {
     }
 
     private func differencesHTML(_ differences: [Difference]) -> String {
-        var html = "<ol class=\"differences\">\n"
-        for difference in differences {
-            html += "<li class=\"difference\"><b>\(escape(difference.kind.phrase))</b> at "
-                + "<span class=\"path\">\(escape(difference.path))</span><br>"
-                + "expected: <code>\(escape(DifferenceReport.show(difference.expected, kind: difference.kind)))</code><br>"
-                + "actual: <code>\(escape(DifferenceReport.show(difference.actual, kind: difference.kind)))</code><br>"
-                + "<span class=\"hint\">\(escape(difference.hint))</span></li>\n"
-        }
-        return html + "</ol>\n"
+        ReportHTML.differences(differences)
     }
 
     private func sideBySide(expected: String?, actual: String?, actualName: String) -> String {
-        guard let expected, let actual else { return "" }
-        var html = "<div class=\"sides\"><div class=\"head\">\(escape(expectedLabel)) (expected)</div>"
-            + "<div class=\"head\">\(actualName)</div>\n"
-        for row in UnifiedDiff().sideBySide(expected, actual) {
-            let changed = row.changed ? " changed" : ""
-            html += "<div class=\"old\(changed)\(row.old == nil ? " blank" : "")\">\(escape(row.old ?? ""))</div>"
-                + "<div class=\"new\(changed)\(row.new == nil ? " blank" : "")\">\(escape(row.new ?? ""))</div>\n"
-        }
-        return html + "</div>\n"
+        ReportHTML.sideBySide(expected: expected, actual: actual, expectedName: "\(expectedLabel) (expected)",
+                              actualName: actualName)
     }
 
     private func escape(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
+        XMLEscaping.markup(text)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SoapXML
 
 extension ShadowReport {
     /// The report as JSON (docs/shadow.md).
@@ -92,12 +93,12 @@ extension ShadowReport {
     public func junit() -> String {
         let failures = operations.filter { $0.verdict == "failed" }.count
         var output = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        output += "<testsuites name=\"soaptape \(Markup.escape(command))\" tests=\"\(operations.count)\" "
+        output += "<testsuites name=\"soaptape \(XMLEscaping.markup(command))\" tests=\"\(operations.count)\" "
             + "failures=\"\(failures)\" errors=\"0\">\n"
-        output += "  <testsuite name=\"\(Markup.escape("shadow \(primary) → \(candidate)"))\" "
+        output += "  <testsuite name=\"\(XMLEscaping.markup("shadow \(primary) → \(candidate)"))\" "
             + "tests=\"\(operations.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\">\n"
         for entry in operations {
-            output += "    <testcase classname=\"shadow\" name=\"\(Markup.escape(entry.operation))\">\n"
+            output += "    <testcase classname=\"shadow\" name=\"\(XMLEscaping.markup(entry.operation))\">\n"
             if entry.verdict == "failed" {
                 let first = entry.differences.first.map { "\($0.shadowClass.rawValue) \($0.kind) at \($0.path)" }
                     ?? "the candidate did not answer: \(entry.candidateError ?? "")"
@@ -107,9 +108,9 @@ extension ShadowReport {
                         + "(\(difference.count)): primary \(Self.quoted(difference.first.primary)), candidate "
                         + "\(Self.quoted(difference.first.candidate))\(difference.reason.map { "; \($0)" } ?? "")\n"
                 }
-                output += "      <failure message=\"\(Markup.escape(first))\">\(Markup.escape(body))</failure>\n"
+                output += "      <failure message=\"\(XMLEscaping.markup(first))\">\(XMLEscaping.markup(body))</failure>\n"
             }
-            output += "      <system-out>\(Markup.escape(Self.counts(entry)))</system-out>\n    </testcase>\n"
+            output += "      <system-out>\(XMLEscaping.markup(Self.counts(entry)))</system-out>\n    </testcase>\n"
         }
         return output + "  </testsuite>\n</testsuites>\n"
     }
@@ -121,7 +122,7 @@ extension ShadowReport {
             <html lang="en">
             <head>
             <meta charset="utf-8">
-            <title>soaptape \(Markup.escape(command)): \(summary.result)</title>
+            <title>soaptape \(XMLEscaping.markup(command)): \(summary.result)</title>
             <style>
             body { font: 14px/1.45 system-ui, sans-serif; margin: 2em; color: #1d1d1f; }
             h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 1.6em; }
@@ -135,12 +136,12 @@ extension ShadowReport {
             </style>
             </head>
             <body>
-            <h1>soaptape \(Markup.escape(command))</h1>
-            <p>Primary <code>\(Markup.escape(primary))</code>, candidate <code>\(Markup.escape(candidate))</code>\
-            \(mappings.isEmpty ? "" : " (" + Markup.escape(mappings.joined(separator: ", ")) + ")"), secondary \
-            <code>\(Markup.escape(secondary ?? "the primary asked again"))</code>. Shadowed: \(Markup.escape(policy)).</p>
-            <p class="summary \(summary.result)" id="summary">\(Markup.escape(summaryLine()))</p>
-            <p>Started \(Markup.escape(startedAt)), report made \(Markup.escape(finishedAt)).</p>
+            <h1>soaptape \(XMLEscaping.markup(command))</h1>
+            <p>Primary <code>\(XMLEscaping.markup(primary))</code>, candidate <code>\(XMLEscaping.markup(candidate))</code>\
+            \(mappings.isEmpty ? "" : " (" + XMLEscaping.markup(mappings.joined(separator: ", ")) + ")"), secondary \
+            <code>\(XMLEscaping.markup(secondary ?? "the primary asked again"))</code>. Shadowed: \(XMLEscaping.markup(policy)).</p>
+            <p class="summary \(summary.result)" id="summary">\(XMLEscaping.markup(summaryLine()))</p>
+            <p>Started \(XMLEscaping.markup(startedAt)), report made \(XMLEscaping.markup(finishedAt)).</p>
             <table class="operations">
             <tr><th>Operation</th><th>Verdict</th><th>Requests</th><th>Shadowed</th><th>Not shadowed</th>\
             <th>Equal</th><th>Noise only</th><th>Differing</th><th>Dropped</th><th>Candidate errors</th></tr>
@@ -148,17 +149,17 @@ extension ShadowReport {
             """
         for entry in operations {
             page += "<tr class=\"operation\"><td><a href=\"#\(anchor(entry.operation))\">"
-                + "\(Markup.escape(entry.operation))</a></td><td class=\"\(entry.verdict)\">\(entry.verdict)</td>"
+                + "\(XMLEscaping.markup(entry.operation))</a></td><td class=\"\(entry.verdict)\">\(entry.verdict)</td>"
                 + "<td>\(entry.requests)</td><td>\(entry.shadowed)</td><td>\(entry.notShadowed)</td><td>\(entry.equal)</td>"
                 + "<td>\(entry.noiseOnly)</td><td>\(entry.differing)</td><td>\(entry.dropped)</td>"
                 + "<td>\(entry.candidateErrors)</td></tr>\n"
         }
         page += "</table>\n"
         for entry in operations where !entry.differences.isEmpty || !entry.noise.isEmpty || entry.candidateErrors > 0 {
-            page += "<h2 id=\"\(anchor(entry.operation))\">\(Markup.escape(entry.operation))</h2>\n"
+            page += "<h2 id=\"\(anchor(entry.operation))\">\(XMLEscaping.markup(entry.operation))</h2>\n"
             if entry.candidateErrors > 0 {
                 page += "<p class=\"failed\">The candidate did not answer \(entry.candidateErrors) requests: "
-                    + "\(Markup.escape(entry.candidateError ?? ""))</p>\n"
+                    + "\(XMLEscaping.markup(entry.candidateError ?? ""))</p>\n"
             }
             if !entry.differences.isEmpty {
                 page += "<table class=\"differences\"><tr><th>Class</th><th>Kind</th><th>Path</th><th>Requests</th>"
@@ -166,21 +167,21 @@ extension ShadowReport {
                 for difference in entry.differences {
                     let first = difference.first
                     page += "<tr class=\"difference\"><td class=\"\(difference.shadowClass.rawValue)\">"
-                        + "\(difference.shadowClass.rawValue)</td><td>\(Markup.escape(difference.kind))</td>"
-                        + "<td class=\"path\">\(Markup.escape(difference.path))</td><td>\(difference.count)</td>"
-                        + "<td>#\(first.sequence) <span class=\"path\">\(Markup.escape(first.path))</span><br>"
-                        + "<code>\(Markup.escape(Self.quoted(first.primary)))</code> / "
-                        + "<code>\(Markup.escape(Self.quoted(first.secondary)))</code> / "
-                        + "<code>\(Markup.escape(Self.quoted(first.candidate)))</code>"
-                        + (difference.reason.map { "<br>why: " + Markup.escape($0) } ?? "")
-                        + "<br><span class=\"hint\">\(Markup.escape(difference.hint))</span></td></tr>\n"
+                        + "\(difference.shadowClass.rawValue)</td><td>\(XMLEscaping.markup(difference.kind))</td>"
+                        + "<td class=\"path\">\(XMLEscaping.markup(difference.path))</td><td>\(difference.count)</td>"
+                        + "<td>#\(first.sequence) <span class=\"path\">\(XMLEscaping.markup(first.path))</span><br>"
+                        + "<code>\(XMLEscaping.markup(Self.quoted(first.primary)))</code> / "
+                        + "<code>\(XMLEscaping.markup(Self.quoted(first.secondary)))</code> / "
+                        + "<code>\(XMLEscaping.markup(Self.quoted(first.candidate)))</code>"
+                        + (difference.reason.map { "<br>why: " + XMLEscaping.markup($0) } ?? "")
+                        + "<br><span class=\"hint\">\(XMLEscaping.markup(difference.hint))</span></td></tr>\n"
                 }
                 page += "</table>\n"
             }
             if !entry.noise.isEmpty {
                 page += "<p>Noise (the primary's two answers differed here; not regressions):</p>\n<ul class=\"noise\">\n"
                 for noise in entry.noise {
-                    page += "<li><span class=\"path\">\(Markup.escape(noise.path))</span>: \(noise.count) requests, "
+                    page += "<li><span class=\"path\">\(XMLEscaping.markup(noise.path))</span>: \(noise.count) requests, "
                         + "the candidate differed there \(noise.candidateCount) times</li>\n"
                 }
                 page += "</ul>\n"
