@@ -4,8 +4,9 @@ import SoaptapeCore
 /// The inspector page's option, shared by every command that listens (`record`, `serve`, `sandbox`, `shadow`).
 struct InspectorFlags: ParsableArguments {
     @Option(name: .customLong("ui-token"),
-            help: ArgumentHelp("The token the inspector page (/__soaptape/) and its data need when the listen address "
-                               + "is not loopback (default: a random one, printed at start).", valueName: "token"))
+            help: ArgumentHelp("The token the inspector page (/__soaptape/) and its data need. Given, it is always "
+                               + "needed; not given, a random one is made and printed when the listen address is not "
+                               + "loopback.", valueName: "token"))
     var token: String?
 
     func validate() throws {
@@ -15,9 +16,9 @@ struct InspectorFlags: ParsableArguments {
         }
     }
 
-    /// The routes for `log` on `host`: guarded by the token unless the address is loopback.
+    /// The routes for `log` on `host`: guarded by the token given, else — off loopback — by a fresh one.
     func routes(_ log: InspectorLog, host: String) -> InspectorRoutes {
-        InspectorRoutes(log: log, token: InspectorRoutes.isLoopback(host) ? nil : token ?? InspectorRoutes.makeToken())
+        InspectorRoutes(log: log, token: token ?? (InspectorRoutes.isLoopback(host) ? nil : InspectorRoutes.makeToken()))
     }
 
     /// Where the page is, token included when one is needed.

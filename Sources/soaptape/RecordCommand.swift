@@ -26,9 +26,18 @@ struct RecordCommand: AsyncParsableCommand {
             naming the upstream and the cause; nothing is recorded unless --record-errors. On Ctrl-C (SIGINT) or \
             SIGTERM it prints what it recorded, per operation, and exits 0.
 
-            Example:
+            With --check, each interaction is also verified against the specs as it is recorded, exactly as \
+            `soaptape verify` would verify the cassette later, off the client's path: one line per interaction \
+            (PASS, FAIL with the first difference by path, NOSPEC, SKIP), verify's report at stop (--json, --junit, \
+            --html), and exit 1 when any interaction failed. The inspector page at /__soaptape/ on the listen \
+            address lists the interactions as they arrive, newest first, each with its verdict; a click shows the \
+            redacted request and answer with the differences marked (docs/inspector.md).
+
+            Examples:
               soaptape record --upstream https://online.example.com/Cust12345 \\
                   --cassette cassettes/favourites.yaml
+              soaptape record --upstream https://online.example.com/Cust12345 \\
+                  --cassette cassettes/session.yaml --check --html check.html
             """)
 
     @Option(name: .customLong("upstream"), help: ArgumentHelp("The real server's base URL.", valueName: "url"))

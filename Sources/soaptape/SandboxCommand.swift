@@ -94,7 +94,7 @@ struct SandboxCommand: AsyncParsableCommand {
                            + "port, or 0 for a free one")
         }
         print("soaptape sandbox: serving \(set.specs.count) operation\(set.specs.count == 1 ? "" : "s") at \(server.baseURL)"
-              + "; inspector at \(InspectorFlags.address(server.baseURL, routes!))")
+              + " (inspector at \(InspectorFlags.address(server.baseURL, routes!)))")
         for loaded in set.specs {
             print("  \(loaded.spec.endpoint)  \(loaded.spec.operation)  (SOAP \(loaded.spec.soap.map(\.rawValue).joined(separator: ", ")))")
         }

@@ -107,18 +107,27 @@ enum CLI {
             if chunk.isEmpty { break }
             line.append(chunk)
         }
-        let text = String(decoding: line, as: UTF8.self)
-        let url = text.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init) ?? ""
-        return (process, url.trimmingCharacters(in: .whitespacesAndNewlines), output)
+        return (process, localURL(in: String(decoding: line, as: UTF8.self)) ?? "", output)
+    }
+
+    /// The first `http://127.0.0.1:PORT` in `text` (whatever surrounds it: a space, parentheses, a semicolon).
+    static func localURL(in text: String) -> String? {
+        guard let start = text.range(of: "http://127.0.0.1:") else { return nil }
+        let port = text[start.upperBound...].prefix { $0.isASCII && $0.isNumber }
+        return port.isEmpty ? nil : String(text[start.lowerBound..<start.upperBound]) + port
     }
 
     /// Starts soaptape with `arguments`, its stdout and stderr written to `log` (for scanning afterwards), and
     /// returns it with the address it printed.
-    static func startLoggedServer(_ arguments: [String], log: String, executable: String? = nil) throws -> (Process, String) {
+    static func startLoggedServer(_ arguments: [String], log: String, executable: String? = nil,
+                                  environment: [String: String] = [:]) throws -> (Process, String) {
         let process = Process()
         process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = root
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        }
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
@@ -127,9 +136,7 @@ enum CLI {
         // The address is the first thing it prints; a read of the file is retried until it is there.
         for _ in 0..<2_000 {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if let url = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first(where: { $0.hasPrefix("http://127.0.0.1:") }) {
-                return (process, String(url))
-            }
+            if let url = localURL(in: text) { return (process, url) }
             guard process.isRunning else { break }
             usleep(5_000)
         }

@@ -14,6 +14,7 @@ public enum InspectorPage {
         <html lang="en">
         <head>
         <meta charset="utf-8">
+        <link rel="icon" href="data:,">
         <title>soaptape \(XMLEscaping.markup(command)) — inspector</title>
         <style>
         \(ReportHTML.style)

@@ -1,16 +1,16 @@
 import Foundation
 
 /// The inspector's addresses on a listening command: `GET /__soaptape/` (the page), `…/api/interactions?after=N`
-/// (what changed, JSON) and `…/api/interactions/N` (one interaction's view, HTML). On a loopback address anyone on
-/// the machine may look; on any other address every request under `/__soaptape/` must carry the token given at
-/// start (`?token=…`, or an `X-Soaptape-Token` header) and is refused (403) otherwise.
+/// (what changed, JSON) and `…/api/interactions/N` (one interaction's view, HTML). With a token (given at start, or
+/// made for a non-loopback address), every request under `/__soaptape/` must carry it (`?token=…`, or an
+/// `X-Soaptape-Token` header) and is refused (403) otherwise; without one, anyone on the machine may look.
 public struct InspectorRoutes: Sendable {
     /// Where everything soaptape serves about itself lives.
     public static let prefix = "/__soaptape/"
 
     /// What the page shows.
     public let log: InspectorLog
-    /// The token every request must carry; nil on a loopback address.
+    /// The token every request must carry; nil when anyone may look (a loopback address, no token given).
     public let token: String?
 
     /// Routes over `log`, guarded by `token` when it is given.
@@ -43,8 +43,8 @@ public struct InspectorRoutes: Sendable {
         if given == token { return nil }
         return HTTPResponseMessage(
             status: 403, headers: [("Content-Type", "text/plain; charset=utf-8")],
-            body: Array(("soaptape: the inspector on a non-loopback address needs the token printed at start (or "
-                         + "given with --ui-token): open /__soaptape/?token=TOKEN\n").utf8))
+            body: Array(("soaptape: the inspector needs the token printed at start (or given with --ui-token): "
+                         + "open /__soaptape/?token=TOKEN\n").utf8))
     }
 
     /// The answer to `method uri`, or nil when the address is not the inspector's (the command answers it).
