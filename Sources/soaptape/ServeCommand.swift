@@ -133,17 +133,21 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             server = try await HTTPServer.start(host: address.host, port: address.port, maximumBodySize: maxBody) {
                 received, loop, reply in
-                if InspectorRoutes.owns(received.head.uri), let page = routes.answer(
-                    method: received.head.method.rawValue, uri: received.head.uri,
-                    headers: received.head.headers.map { ($0.name, $0.value) })
-                {
-                    return reply(OutgoingResponse(page))
+                if InspectorRoutes.owns(received.head.uri) {
+                    let headers = received.head.headers.map { ($0.name, $0.value) }
+                    // The page and its data, and the report so far: all behind the token when there is one.
+                    if let page = routes.answer(method: received.head.method.rawValue, uri: received.head.uri,
+                                                headers: headers)
+                        ?? routes.refusal(uri: received.head.uri, headers: headers)
+                    {
+                        return reply(OutgoingResponse(page))
+                    }
                 }
                 activity.touch()
                 let request = received.message
                 let started = ContinuousClock.now
                 let answer = session.respond(to: request)
-                if request.path != ServeSession.reportPath {
+                if !ServeSession.asksForTheReport(request) {
                     let elapsed = ContinuousClock.now - started
                     log.add(request, answer.response,
                             milliseconds: Double(elapsed.components.attoseconds) / 1e15
@@ -153,7 +157,7 @@ struct ServeCommand: AsyncParsableCommand {
                 if let complaint = answer.complaint { FileHandle.standardError.write(Data((complaint + "\n").utf8)) }
                 let deliver: @Sendable () -> Void = {
                     reply(OutgoingResponse(answer.response))
-                    if let exitAfter, request.path != ServeSession.reportPath {
+                    if let exitAfter, !ServeSession.asksForTheReport(request) {
                         // Stop once the answer has been handed to the connection (`reply` writes it first).
                         loop.execute { if session.requestCount >= exitAfter { latch.fire("after \(exitAfter) requests") } }
                     }
@@ -170,7 +174,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let total = loaded.reduce(0) { $0 + $1.cassette.interactions.count }
         print("soaptape serve: serving \(total) recorded interaction\(total == 1 ? "" : "s") from \(loaded.count) "
-              + "cassette\(loaded.count == 1 ? "" : "s") at \(server.baseURL) (report: \(server.baseURL)\(ServeSession.reportPath); "
+              + "cassette\(loaded.count == 1 ? "" : "s") at \(server.baseURL) (report: \(server.baseURL)\(ServeSession.reportPath)"
+              + (routes.token.map { "?token=" + $0 } ?? "") + "; "
               + "inspector at \(InspectorFlags.address(server.baseURL, routes)))")
         fflush(nil)
         Task { latch.fire(await Signals.waitForTermination()) }

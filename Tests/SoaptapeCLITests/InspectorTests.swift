@@ -158,6 +158,17 @@ struct InspectorTests {
                                      headers: [("X-Soaptape-Token", token)]).status == 200)
     }
 
+    @Test func serveReportSoFarNeedsTheTokenToo() async throws {
+        let token = "inspector-token-0123456789"
+        let (serve, url, _) = try CLI.startServerKeepingOutput(["serve", "cassettes/spyne/ToggleFavourite.yaml", "--ui-token", token])
+        defer { CLI.stop(serve) }
+        let client = SoapClient()
+        #expect(try await client.get(url + "/__soaptape/report").status == 403)
+        let report = try await client.get(url + "/__soaptape/report?token=" + token)
+        #expect(report.status == 200)
+        #expect(try JSONDecoder().decode(RunReport.self, from: Data(report.body)).command == "serve")
+    }
+
     @Test func offLoopbackAFreshTokenGuardsThePage() {
         #expect(InspectorRoutes.isLoopback("127.0.0.1") && InspectorRoutes.isLoopback("::1")
             && InspectorRoutes.isLoopback("localhost"))

@@ -32,6 +32,11 @@ public final class ServeSession: @unchecked Sendable {
     /// The path that returns the report so far.
     public static let reportPath = "/__soaptape/report"
 
+    /// True for `GET /__soaptape/report`, with or without a query (`?token=…`).
+    public static func asksForTheReport(_ request: HTTPRequestMessage) -> Bool {
+        request.method == "GET" && request.path.prefix { $0 != "?" } == reportPath
+    }
+
     private let suites: [(name: String, interactions: [Interaction])]
     /// For each matcher index: its suite and its position in that suite.
     private let origins: [(suite: Int, position: Int)]
@@ -83,7 +88,7 @@ public final class ServeSession: @unchecked Sendable {
 
     /// The answer to `request`.
     public func respond(to request: HTTPRequestMessage) -> Answer {
-        if request.method == "GET", request.path == Self.reportPath {
+        if Self.asksForTheReport(request) {
             return Answer(response: HTTPResponseMessage(
                 status: 200, headers: [("Content-Type", "application/json")], body: Array(report().json().utf8)))
         }
