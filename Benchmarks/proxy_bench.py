@@ -1,7 +1,13 @@
-"""Proxy benchmark for `make bench`: wrk through nginx direct, nginx as a reverse proxy, `soaptape record`
-and mitmproxy's reverse mode with flow saving, all against the same nginx upstream in one run.
+"""Proxy benchmark for `make bench`: wrk through nginx direct, nginx as a reverse proxy, `soaptape record`,
+`soaptape shadow` and mitmproxy's reverse mode with flow saving, all against the same nginx upstream in one run.
 
-Usage: python proxy_bench.py OUT_DIR SOAPTAPE_BINARY MITMDUMP   (prints JSON lines, writes nothing else)
+`soaptape shadow` gets that upstream as its primary and two more ports of the same nginx, answering the same
+response, as candidate and secondary; `--shadow-all` (the anchor request, ToggleFavourite, is not a read), the
+default queue and workers. Its row adds the shadowed requests per second: `summary.shadowed` from
+`GET /__soaptape/shadow` (JSON) read as soon as wrk stops, divided by wrk's own duration; `summary.dropped` beside.
+
+Usage: python proxy_bench.py OUT_DIR SOAPTAPE_BINARY [MITMDUMP]   (prints JSON lines, writes nothing else;
+without MITMDUMP, or with "-", the mitmproxy row is left out)
 """
 import json
 import os
@@ -10,7 +16,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 
 REQUEST = open(os.path.join(os.path.dirname(__file__), "anchors", "request-1k.xml")).read()
 RESPONSE = open(os.path.join(os.path.dirname(__file__), "anchors", "response-1k.xml")).read()
@@ -88,9 +96,12 @@ def wrk(port, script, connections=50, duration=None, measured=None):
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m),", output)
+    requests = int(done.group(1))
+    seconds = float(done.group(2)) * {"us": 1e-6, "ms": 1e-3, "s": 1, "m": 60}[done.group(3)]
     result = {"rps": rps, "p50_ms": percentile("50"), "p99_ms": percentile("99"),
-              "non_2xx": int(errors.group(1)) if errors else 0, "requests": requests}
+              "non_2xx": int(errors.group(1)) if errors else 0, "requests": requests,
+              "duration_s": round(seconds, 3)}
     if measured is not None and requests:
         per = 1e6 / requests
         for name in measured:
@@ -102,23 +113,39 @@ def wrk(port, script, connections=50, duration=None, measured=None):
         spent = (busy_after - busy_before) + (idle_after - idle_before) + (steal_after - steal_before)
         result["machine_idle_share"] = round((idle_after - idle_before) / max(1e-9, spent), 3)
         result["machine_steal_share"] = round((steal_after - steal_before) / max(1e-9, spent), 3)
+        # Cores' worth of CPU that neither the measured processes nor wrk used: other work on the machine (a build,
+        # a test run) that took its share from this run. Near 0 in a clean run.
+        ours = sum(after[name] - before[name] for name in measured) + wrk_cpu
+        result["other_cpu_cores"] = round(((busy_after - busy_before) - ours) / max(1e-9, result["duration_s"]), 2)
     return result
 
 
 def unloaded(port, script):
     """p50 with one connection, one request at a time: what the hop itself adds, without queueing."""
-    return {"p50_one_connection_ms": wrk(port, script, connections=1, duration="3s")["p50_ms"]}
+    result = wrk(port, script, connections=1, duration="3s")
+    return {"p50_one_connection_ms": result["p50_ms"], "one_connection_requests": result["requests"]}
 
 
-def start_nginx(work, upstream, proxy=None):
+def start_nginx(work, upstream, proxy=None, also=()):
     """nginx (one worker) answering every POST on `upstream` with RESPONSE; with `proxy`, also a plain reverse
-    proxy to it there (keep-alive upstream connections)."""
+    proxy to it there (keep-alive upstream connections); on each port of `also`, the same answer as `upstream`
+    (another server block: the shadow's candidate and secondary)."""
     proxy_server = f"""
   upstream backend {{ server 127.0.0.1:{upstream}; keepalive 64; }}
   server {{
     listen 127.0.0.1:{proxy};
     location / {{ proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }}
   }}""" if proxy else ""
+    answer = f"""
+    location / {{
+      default_type "text/xml; charset=utf-8";
+      if ($request_method = POST) {{ return 200 '{RESPONSE.strip()}'; }}
+      return 405;
+    }}"""
+    others = "".join(f"""
+  server {{
+    listen 127.0.0.1:{port};{answer}
+  }}""" for port in also)
     config = os.path.join(work, "nginx.conf")
     with open(config, "w") as handle:
         handle.write(f"""
@@ -132,19 +159,43 @@ http {{
   proxy_temp_path {work}/proxy;
   client_max_body_size 8m;
   server {{
-    listen 127.0.0.1:{upstream};
-    location / {{
-      default_type "text/xml; charset=utf-8";
-      if ($request_method = POST) {{ return 200 '{RESPONSE.strip()}'; }}
-      return 405;
-    }}
-  }}{proxy_server}
+    listen 127.0.0.1:{upstream};{answer}
+  }}{others}{proxy_server}
 }}
 """)
     return subprocess.Popen(["nginx", "-c", config, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
 
 
-def main(out, soaptape, mitmdump):
+def shadow_summary(port):
+    """`summary` of the shadow report so far (`GET /__soaptape/shadow`, JSON)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/__soaptape/shadow",
+                                     headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.loads(answer.read())["summary"]
+
+
+def start_shadow(soaptape, work, upstream, candidate, secondary):
+    """`soaptape shadow` in front of `upstream`; returns the process, its port (from the first stdout line) and
+    the thread that reads the rest of its stdout (the report it prints at exit), so that it never blocks on a full
+    pipe."""
+    process = subprocess.Popen([soaptape, "shadow", "--primary", f"http://127.0.0.1:{upstream}",
+                                "--candidate", f"http://127.0.0.1:{candidate}",
+                                "--secondary", f"http://127.0.0.1:{secondary}",
+                                "--shadow-all", "--listen", "127.0.0.1:0", "--specs", "specs",
+                                "--format", "json", "--json", os.path.join(work, "shadow.json")],
+                               stdout=subprocess.PIPE, text=True)
+    first = process.stdout.readline()
+    found = re.search(r"http://127\.0\.0\.1:(\d+)", first)
+    if not found:
+        process.kill()
+        process.wait()
+        raise RuntimeError(f"soaptape shadow printed no address: {first!r}")
+    reader = threading.Thread(target=process.stdout.read, daemon=True)
+    reader.start()
+    return process, int(found.group(1)), reader
+
+
+def main(out, soaptape, mitmdump=None):
     work = os.path.abspath(tempfile.mkdtemp(prefix="soaptape-proxy-bench-", dir=out))
     script = os.path.join(work, "post.lua")
     with open(script, "w") as handle:
@@ -152,12 +203,12 @@ def main(out, soaptape, mitmdump):
         handle.write(f'wrk.method = "POST"\nwrk.body = "{body}"\n'
                      'wrk.headers["Content-Type"] = "text/xml; charset=utf-8"\n'
                      'wrk.headers["SOAPAction"] = "\\"http://www.superoffice.net/ws/crm/NetServer/Services88/Favourite/ToggleFavourite\\""\n')
-    upstream, nginx_proxy = free_port(), free_port()
-    nginx = start_nginx(work, upstream, proxy=nginx_proxy)
+    upstream, nginx_proxy, candidate, secondary = free_port(), free_port(), free_port(), free_port()
+    nginx = start_nginx(work, upstream, proxy=nginx_proxy, also=(candidate, secondary))
     results = []
     try:
-        wait_for(upstream, nginx)
-        wait_for(nginx_proxy, nginx)
+        for port in (upstream, nginx_proxy, candidate, secondary):
+            wait_for(port, nginx)
         workers = nginx_workers(nginx.pid)
         results.append({"target": "nginx direct", **wrk(upstream, script, measured={"nginx": workers}),
                         **unloaded(upstream, script)})
@@ -182,17 +233,71 @@ def main(out, soaptape, mitmdump):
         results.append({"target": "soaptape record", **result, "rss_start_mib": start_rss / 1024,
                         "rss_end_mib": end_rss / 1024, "rss_peak_mib": peak_rss / 1024, "recorded": recorded})
 
+        # soaptape record --check: the same, each interaction also verified against the specs off the client's path
+        # (an idle-priority thread); what was not checked while wrk ran is checked at stop.
         port = free_port()
-        flows = os.path.join(work, "flows.mitm")
-        mitm = subprocess.Popen([mitmdump, "--mode", f"reverse:http://127.0.0.1:{upstream}", "-p", str(port),
-                                 "-w", flows, "-q", "--set", "flow_detail=0"], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        wait_for(port, mitm)
-        results.append({"target": "mitmproxy reverse mode, saving flows",
-                        **wrk(port, script, measured={"mitmproxy": [mitm.pid], "upstream_nginx": workers}),
-                        **unloaded(port, script)})
-        mitm.terminate()
-        mitm.wait(timeout=30)
+        cassette = os.path.join(work, "checked.yaml")
+        lines = os.path.join(work, "checked.out")
+        with open(lines, "w") as output:
+            checker = subprocess.Popen([soaptape, "record", "--upstream", f"http://127.0.0.1:{upstream}",
+                                        "--cassette", cassette, "--listen", f"127.0.0.1:{port}", "--specs", "specs",
+                                        "--check"], stdout=output)
+        wait_for(port, checker)
+        start_rss, _ = rss_kib(checker.pid)
+        result = wrk(port, script, measured={"soaptape": [checker.pid], "upstream_nginx": workers})
+        end_rss, peak_rss = rss_kib(checker.pid)
+        checked_in_window = sum(1 for line in open(lines) if line[:6] in ("PASS  ", "FAIL  ", "ERROR "))
+        recorded = sum(1 for line in open(cassette) if line.startswith("# end of interaction "))
+        result.update(unloaded(port, script))
+        stopping = time.time()
+        checker.send_signal(2)
+        status = checker.wait(timeout=600)  # what waits is checked first
+        verdicts = [line[:6].strip() for line in open(lines) if line[:6] in ("PASS  ", "FAIL  ", "ERROR ")]
+        results.append({"target": "soaptape record --check", **result, "rss_start_mib": start_rss / 1024,
+                        "rss_end_mib": end_rss / 1024, "rss_peak_mib": peak_rss / 1024,
+                        "recorded_in_window": recorded, "checked_in_window": checked_in_window,
+                        "checked": len(verdicts), "passed": verdicts.count("PASS"),
+                        "stop_seconds": round(time.time() - stopping, 2), "exit_status": status})
+
+        # soaptape shadow: primary = the upstream above; candidate and secondary = two more ports of the same
+        # nginx worker, which therefore answers three requests for every one the client sends.
+        shadow, port, reader = start_shadow(soaptape, work, upstream, candidate, secondary)
+        wait_for(port, shadow)
+        start_rss, _ = rss_kib(shadow.pid)
+        result = wrk(port, script, measured={"soaptape": [shadow.pid], "upstream_nginx": workers})
+        window = shadow_summary(port)  # as soon as wrk stops: what was shadowed within its run
+        end_rss, peak_rss = rss_kib(shadow.pid)
+        result.update(unloaded(port, script))
+        shadow.send_signal(2)
+        status = shadow.wait(timeout=120)  # queued shadow work finishes first
+        reader.join(timeout=30)
+        with open(os.path.join(work, "shadow.json")) as handle:
+            final = json.load(handle)["summary"]
+        results.append({"target": "soaptape shadow", **result, "rss_start_mib": start_rss / 1024,
+                        "rss_end_mib": end_rss / 1024, "rss_peak_mib": peak_rss / 1024,
+                        "shadowed": window["shadowed"], "dropped": window["dropped"],
+                        "shadow_requests": window["requests"],
+                        # answered but neither compared nor dropped yet: waiting in the queue or in flight
+                        "pending_at_end": window.get("pending", window["requests"] - window["shadowed"]
+                                                     - window["dropped"] - window["not_shadowed"]),
+                        "shadowed_per_s": round(window["shadowed"] / result["duration_s"], 1),
+                        "final": {key: final.get(key) for key in (
+                            "requests", "shadowed", "not_shadowed", "equal", "noise_only", "differing", "dropped",
+                            "pending", "candidate_errors", "secondary_errors", "result")},
+                        "exit_status": status})
+
+        if mitmdump and mitmdump != "-":
+            port = free_port()
+            flows = os.path.join(work, "flows.mitm")
+            mitm = subprocess.Popen([mitmdump, "--mode", f"reverse:http://127.0.0.1:{upstream}", "-p", str(port),
+                                     "-w", flows, "-q", "--set", "flow_detail=0"], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            wait_for(port, mitm)
+            results.append({"target": "mitmproxy reverse mode, saving flows",
+                            **wrk(port, script, measured={"mitmproxy": [mitm.pid], "upstream_nginx": workers}),
+                            **unloaded(port, script)})
+            mitm.terminate()
+            mitm.wait(timeout=30)
     finally:
         nginx.terminate()
         nginx.wait(timeout=30)

@@ -86,13 +86,14 @@ def main(directory):
             return form(middle) if len(values) == 1 else f"{form(middle)} ({form(values[0])}–{form(values[-1])})"
 
         print()
-        print(f"Record proxy: wrk -t2 -c50, a 1.2 KB SOAP POST, a 1 KB SOAP answer from nginx; {len(runs)} run(s), "
-              "median (range). CPU per request does not depend on how busy the machine is; throughput does "
-              "(docs/benchmarks.md, why the ratio moves).")
+        print(f"Record and shadow proxies: wrk -t2 -c50, a 1.2 KB SOAP POST, a 1 KB SOAP answer from nginx; "
+              f"{len(runs)} run(s), median (range). CPU per request does not depend on how busy the machine is; "
+              "throughput does (docs/benchmarks.md, why the ratio moves). soaptape shadow: --shadow-all, candidate "
+              "and secondary two more ports of the same nginx worker.")
         print()
-        print("| through | requests/s | p50 ms | ÷ nginx proxy | × mitmproxy | CPU µs per request (its own) "
+        print("| through | requests/s | p50 ms | p99 ms | ÷ nginx proxy | × mitmproxy | CPU µs per request (its own) "
               "| machine idle | notes |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|")
         for target in runs[0]:
             rows = [run[target] for run in runs if target in run]
             ratios = [run[target]["rps"] / run["nginx reverse proxy (no recording)"]["rps"] * 100 for run in runs
@@ -107,8 +108,31 @@ def main(directory):
             if recorded:
                 notes = "every answered request recorded; peak RSS " + spread(
                     [row["rss_peak_mib"] for row in recorded], lambda v: f"{v:.0f} MiB")
+            checked = [row for row in rows if "checked_in_window" in row]
+            if checked:
+                # requests/s as a share of soaptape record's, within each run (the goal: at least 85%).
+                share = [run[target]["rps"] / run["soaptape record"]["rps"] * 100 for run in runs
+                         if target in run and "soaptape record" in run]
+                notes = ("throughput " + spread(share, lambda v: f"{v:.0f}%") + " of record's; checked while wrk ran "
+                         + spread([row["checked_in_window"] / max(1, row["recorded_in_window"]) * 100
+                                   for row in checked], lambda v: f"{v:.0f}%")
+                         + " of the recorded, the rest at stop in " + spread([row["stop_seconds"] for row in checked],
+                                                                             lambda v: f"{v:.1f} s")
+                         + "; peak RSS " + spread([row["rss_peak_mib"] for row in checked], lambda v: f"{v:.0f} MiB"))
+            shadowed = [row for row in rows if "shadowed_per_s" in row]
+            if shadowed:
+                # p50 over soaptape record's, within each run (the goal: within +1 ms).
+                over = [run[target]["p50_ms"] - run["soaptape record"]["p50_ms"] for run in runs
+                        if target in run and "soaptape record" in run]
+                notes = ("shadowed " + spread([row["shadowed_per_s"] for row in shadowed], lambda v: f"{v:,.0f}")
+                         + " requests/s (to candidate and secondary), dropped "
+                         + spread([row["dropped"] for row in shadowed], lambda v: f"{v:,.0f}")
+                         + " in wrk's window; p50 over record's "
+                         + spread(over, lambda v: f"{v:+.2f} ms") + "; peak RSS "
+                         + spread([row["rss_peak_mib"] for row in shadowed], lambda v: f"{v:.0f} MiB"))
             print(f"| {target} | {spread([row['rps'] for row in rows], lambda v: f'{v:,.0f}')} | "
                   f"{spread([row['p50_ms'] for row in rows], lambda v: f'{v:.2f}')} | "
+                  f"{spread([row['p99_ms'] for row in rows], lambda v: f'{v:.2f}')} | "
                   f"{spread(ratios, lambda v: f'{v:.1f}%')} | {spread(times, lambda v: f'{v:.1f}×')} | "
                   f"{spread(own, lambda v: f'{v:.1f}')} | {spread(idle, lambda v: f'{v:.0f}%')} | {notes} |")
     print()

@@ -30,7 +30,7 @@ echo "timing XMLUnit…" >&2
 java -cp "/usr/share/java/xmlunit.jar:$out/java" XMLUnitBench "$out" > "$out/xmlunit.jsonl"
 echo "timing xmllint…" >&2
 python3 Benchmarks/anchors/xmllint_bench.py "$out" > "$out/xmllint.jsonl"
-echo "timing the record proxy against nginx and mitmproxy (wrk)…" >&2
+echo "timing the record and shadow proxies against nginx and mitmproxy (wrk)…" >&2
 # Several runs (BENCH_RUNS, default 3): one run on these shared cores says little; report.py gives the spread.
 rm -f "$out"/proxy-*.jsonl "$out"/serve-*.jsonl
 for run in $(seq 1 "${BENCH_RUNS:-3}"); do

@@ -100,7 +100,7 @@ struct InspectorTests {
         #expect(try Self.cases(live).count == 12)
     }
 
-    @Test func liveVerdictsAreVerifysForEveryOperationOfAWSDL() throws {
+    @Test func liveVerdictsAreVerifysForEveryOperationOfAWSDL() async throws {
         try InteropTests.ensureEnvironment()
         // Specs imported from the WSDL (every operation) beside the page specs' folder layout.
         let specs = Self.temporary("-specs")
@@ -130,6 +130,18 @@ struct InspectorTests {
                 "--endpoint", proxy + "/Remote/Services84/Favourite.svc",
             ])
             #expect(client.status == 0, "\(variant): \(client)")
+            // The client's traffic is unchanged by the check: an answer through the proxy is the server's, byte for
+            // byte.
+            let envelope = Array(("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>"
+                + "<IsFavourite xmlns=\"http://www.superoffice.net/ws/crm/NetServer/Services84\"><TableName>contact"
+                + "</TableName><RecordId>7</RecordId></IsFavourite></s:Body></s:Envelope>").utf8)
+            let headers = [("Content-Type", "text/xml; charset=utf-8"),
+                           ("SOAPAction", "\"http://www.superoffice.net/ws/crm/NetServer/Services84/Favourite/IsFavourite\"")]
+            let http = SoapClient()
+            let direct = try await http.post(upstream + "/Remote/Services84/Favourite.svc", headers: headers, body: envelope)
+            let proxied = try await http.post(proxy + "/Remote/Services84/Favourite.svc", headers: headers, body: envelope)
+            #expect(direct.status == 200 && proxied.status == direct.status && proxied.body == direct.body,
+                    "\(variant): \(String(decoding: proxied.body, as: UTF8.self))")
             let (_, text) = Self.stop(recorder, output)
             let later = Self.temporary(".json")
             _ = try CLI.run(["verify", cassette, "--specs", specs, "--json", later], in: CLI.root.path)

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `record --check`: each interaction verified as it is recorded, exactly as `verify` verifies it later (the same
 /// `CassetteVerifier`, on the interaction as the cassette holds it), on a thread of its own that runs only when the
@@ -41,8 +38,7 @@ public final class LiveVerifier: @unchecked Sendable {
 
     private func run() {
         // Only idle CPU: a busy proxy is never slowed, and what waits is checked later.
-        var parameters = sched_param()
-        _ = pthread_setschedparam(pthread_self(), Int32(5) /* SCHED_IDLE */, &parameters)
+        IdlePriority.applyToThisThread()
         while true {
             condition.lock()
             while next == waiting.count && !finishing { condition.wait() }

@@ -15,10 +15,14 @@ public struct ShadowOperation: Hashable, Sendable {
         self.name = name
     }
 
+    /// Finds the Body's first child in one streaming pass, with no tree (`Redactor.scan`, redacting nothing).
+    private static let scanner = Redactor(selectors: [])
+
     /// The operation of `request`: named by the spec that governs it when there is one.
     public static func of(_ request: HTTPRequestMessage, specs: SpecSet?) -> ShadowOperation {
-        guard let document = try? XMLDocument(bytes: request.body, name: "request"), let element = document.bodyFirstChild
-        else { return ShadowOperation(label: "\(request.method) \(request.path)", name: nil) }
+        let first = scanner.scan(request.body).map(\.bodyFirstChild)
+            ?? (try? XMLDocument(bytes: request.body, name: "request"))?.bodyFirstChild
+        guard let element = first else { return ShadowOperation(label: "\(request.method) \(request.path)", name: nil) }
         if let spec = specs?.spec(atEndpoint: request.path, requestElement: element)?.spec {
             return ShadowOperation(label: "\(spec.version)/\(spec.agent)/\(spec.operation)", name: spec.operation)
         }
