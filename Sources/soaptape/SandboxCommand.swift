@@ -19,7 +19,8 @@ struct SandboxCommand: AsyncParsableCommand {
             With --wsdl FILE it stubs a whole service from its WSDL: every document/literal operation, with \
             envelopes generated from the schema (see soaptape import --wsdl).
 
-            Prints the address it bound to; stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
+            Prints the address it bound to, and that of the inspector page (/__soaptape/: the requests as they \
+            arrive, docs/inspector.md); stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
             """)
 
     @Option(name: .customLong("specs"), help: ArgumentHelp("The specs folder.", valueName: "folder"))

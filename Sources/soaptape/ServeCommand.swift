@@ -26,7 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
             request that breaks the SOAP envelope schema, its xsi:types or its operation's schema (the spec's \
             schema:) gets a fault listing the violations instead, even when a recording matches it.
 
-            GET /__soaptape/report returns the report so far as JSON. On Ctrl-C (SIGINT), SIGTERM, after \
+            GET /__soaptape/report returns the report so far as JSON; the inspector page at /__soaptape/ lists \
+            the requests as they arrive, served or unmatched, with the differences (docs/inspector.md). On Ctrl-C (SIGINT), SIGTERM, after \
             --exit-after requests or --idle-timeout seconds without one, it prints the report (interactions \
             served, never used, unmatched requests with their differences), writes the report files asked for, \
             and exits 0 — or 1 under --strict when a request went unmatched or a recording was never used.

@@ -34,7 +34,8 @@ struct ShadowCommand: AsyncParsableCommand {
 
             Shadow work never delays or fails a client: it waits in a queue of --queue requests (what does not \
             fit is counted as dropped) and runs on --workers connections, each call bounded by --timeout. The \
-            report so far is served at GET /__soaptape/shadow (HTML; JSON with Accept: application/json). On \
+            report so far is served at GET /__soaptape/shadow (HTML; JSON with Accept: application/json), and the \
+            inspector page at /__soaptape/ lists the primary's exchanges as they pass (docs/inspector.md). On \
             Ctrl-C (SIGINT) or SIGTERM the queued work finishes, the report is printed and written (--json, \
             --junit, --html), and the exit status is 0 when only noise and additive changes were seen, 1 \
             otherwise (--fail-on any fails additive changes too; a candidate that could not answer fails). \
