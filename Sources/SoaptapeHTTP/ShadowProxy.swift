@@ -70,8 +70,9 @@ public final class ShadowProxy: Sendable {
         self.configuration = configuration
         let ledger = ShadowLedger()
         self.ledger = ledger
-        dispatch = ShadowDispatch(configuration: configuration, ledger: ledger, specs: specs)
-        inspector = routes?.log ?? InspectorLog(command: "shadow", specs: specs)
+        let inspector = routes?.log ?? InspectorLog(command: "shadow", specs: specs)
+        self.inspector = inspector
+        dispatch = ShadowDispatch(configuration: configuration, ledger: ledger, specs: specs, inspector: inspector)
         self.routes = routes
         var recording = recording
         recording.mode = .all
@@ -99,12 +100,14 @@ public final class ShadowProxy: Sendable {
         let (primary, sequence) = dispatch.arrive(request)
         let inspector = inspector
         forwarder.respond(to: received, on: loop, then: { response in
+            // Listed before the comparison can start (it waits for this answer), so that its verdict finds the entry.
+            if let response {
+                let elapsed = ContinuousClock.now - started
+                inspector.add(request, response, milliseconds: Double(elapsed.components.seconds) * 1000
+                                  + Double(elapsed.components.attoseconds) / 1e15,
+                              verdict: primary == nil ? "not-shadowed" : "shadowed", sequence: sequence)
+            }
             primary?.fulfil(response)
-            guard let response else { return }
-            let elapsed = ContinuousClock.now - started
-            inspector.add(request, response, milliseconds: Double(elapsed.components.seconds) * 1000
-                              + Double(elapsed.components.attoseconds) / 1e15,
-                          verdict: primary == nil ? "not shadowed" : "shadowed", sequence: sequence)
         }, answer)
     }
 
@@ -147,19 +150,21 @@ final class ShadowDispatch: Sendable {
     private let configuration: ShadowProxy.Configuration
     private let ledger: ShadowLedger
     private let specs: SpecSet?
+    private let inspector: InspectorLog
     private let sender: ShadowSender
     private let queue: ShadowQueue<Job>
     private let counter = SequenceCounter()
 
-    init(configuration: ShadowProxy.Configuration, ledger: ShadowLedger, specs: SpecSet?) {
+    init(configuration: ShadowProxy.Configuration, ledger: ShadowLedger, specs: SpecSet?, inspector: InspectorLog) {
         self.configuration = configuration
         self.ledger = ledger
         self.specs = specs
+        self.inspector = inspector
         let sender = ShadowSender(timeout: configuration.timeout, maximumBodySize: configuration.maximumBodySize,
                                   certificateAuthority: configuration.certificateAuthority)
         self.sender = sender
         queue = ShadowQueue(limit: configuration.queueLimit, workers: configuration.workers) { job in
-            await Self.run(job, configuration: configuration, sender: sender, ledger: ledger)
+            await Self.run(job, configuration: configuration, sender: sender, ledger: ledger, inspector: inspector)
         }
     }
 
@@ -190,7 +195,7 @@ final class ShadowDispatch: Sendable {
     }
 
     private static func run(_ job: Job, configuration: ShadowProxy.Configuration, sender: ShadowSender,
-                            ledger: ShadowLedger) async {
+                            ledger: ShadowLedger, inspector: InspectorLog) async {
         // A read leaves at once, to find all three servers in the same state; anything else shadowed (--shadow,
         // --shadow-all) only once the primary has answered, so that its copies never overtake the client's own.
         let reads = ShadowPolicy().shadows(job.operation.name)
@@ -212,6 +217,7 @@ final class ShadowDispatch: Sendable {
         switch candidate {
         case .failure(let failure):
             ledger.candidateFailed(job.operation, reason: failure.reason, secondaryFailed: (try? secondary.get()) == nil)
+            inspector.update(job.sequence, verdict: "candidate-failed", summary: failure.reason)
         case .success(let answer):
             var finding = configuration.comparison.compare(request: job.request, primary: primary,
                                                            secondary: try? secondary.get(), candidate: answer)
@@ -226,6 +232,8 @@ final class ShadowDispatch: Sendable {
                                                           candidate: answer, late: late)
             }
             ledger.record(job.operation, sequence: job.sequence, finding)
+            let (verdict, summary) = finding.verdict
+            inspector.update(job.sequence, verdict: verdict, summary: summary)
         }
     }
 }

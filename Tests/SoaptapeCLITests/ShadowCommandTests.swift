@@ -1,5 +1,6 @@
 import Foundation
 import SoaptapeCore
+import SoaptapeHTTP
 import Testing
 
 /// `soaptape shadow` and `replay --candidate` between real servers: spyne serving Services86 and Services88 over one
@@ -136,13 +137,29 @@ struct ShadowCommandTests {
         #expect(again.operations.first { $0.operation == sale }?.noise.map(\.path).contains(response + "ReadAt") == true)
     }
 
-    @Test func aCandidateThatAnswersWithoutItsResponseIsBreaking() throws {
+    @Test func aCandidateThatAnswersWithoutItsResponseIsBreaking() async throws {
         // Services88 answers GetSale with an empty GetSaleResponse: a client of Services86 reads no sale.
         let (spyne, _, shadow, proxy, output) = try Self.start(
             spyne: ["INTEROP_VARIANT": "dropped", "INTEROP_VARIANT_VERSIONS": "Services88"], shadow: Self.maps)
         defer { CLI.stop(spyne); CLI.stop(shadow) }
         let client = try Self.runSession(proxy)
         #expect(client.status == 0, "\(client)")
+        // The inspector page lists each request with its comparison once it is made: the reads as differing, with
+        // the first difference in a few words; the writes as not shadowed.
+        struct Changes: Decodable { var interactions: [InspectorEntry] }
+        var listed: [InspectorEntry] = []
+        for _ in 0..<400 {
+            let answer = try await SoapClient().get(proxy + "/__soaptape/api/interactions?after=0")
+            listed = try JSONDecoder().decode(Changes.self, from: Data(answer.body)).interactions
+            if listed.count == 11 && !listed.contains(where: { $0.verdict == "shadowed" }) { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        let reads = listed.filter { $0.operation == "Services86/Sale/GetSale" }
+        #expect(reads.count == 3 && reads.contains { $0.verdict == "differing" }, "\(listed)")
+        #expect(reads.allSatisfy { $0.verdict != "differing" || $0.summary
+            == "breaking: missing element at /Envelope/Body/GetSaleResponse/Response" }, "\(reads)")
+        #expect(listed.filter { $0.operation.hasSuffix("SaveSaleEntity") }.allSatisfy { $0.verdict == "not-shadowed" },
+                "\(listed)")
         let (status, text) = Self.stop(shadow, output)
         #expect(status == 1, "\(text)")
         #expect(text.contains("FAIL  Services86/Sale/GetSale  3 requests, 3 shadowed"), "\(text)")

@@ -15,7 +15,7 @@ public struct InspectorEntry: Codable, Sendable, Equatable {
     /// How long the answer took, in milliseconds.
     public var durationMilliseconds: Double
     /// `recorded` (not checked), `checking`, `passed`, `failed`, `unidentified`, `skipped`, `served`, `unmatched`,
-    /// or `shadowed`.
+    /// `not-shadowed`, `shadowed` (compared soon), `equal`, `noise-only`, `differing` or `candidate-failed`.
     public var verdict: String
     /// The first difference in a few words, or what happened.
     public var summary: String?

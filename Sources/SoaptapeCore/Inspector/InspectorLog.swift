@@ -80,6 +80,19 @@ public final class InspectorLog: @unchecked Sendable {
         }
     }
 
+    /// Interaction `sequence` has a new verdict (`shadow`'s comparison: `equal`, `noise-only`, `differing`,
+    /// `candidate-failed`) and `summary`; nothing when the page no longer keeps it.
+    public func update(_ sequence: Int, verdict: String, summary: String?) {
+        lock.withLock {
+            guard var stored = entries[sequence] else { return }
+            revision += 1
+            stored.entry.verdict = verdict
+            stored.entry.summary = summary
+            stored.entry.revision = revision
+            entries[sequence] = stored
+        }
+    }
+
     /// The first difference of a case in a few words (`text value at /Envelope/Body/…/Response`), else its message.
     public static func summary(of checked: ReportCase) -> String? {
         if let first = checked.differences.first {

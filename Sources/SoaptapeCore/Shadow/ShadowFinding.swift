@@ -32,6 +32,18 @@ public struct ShadowFinding: Sendable {
         self.secondaryError = secondaryError
     }
 
+    /// The request's verdict on the inspector page, from this finding alone (the report classes it against all the
+    /// noise learned): `equal`, `noise-only` (every difference where the primary's own answers differed) or
+    /// `differing`, with the first other difference in a few words.
+    public var verdict: (verdict: String, summary: String?) {
+        let beyond = differences.filter { !noisePaths.contains(Self.generalPath($0.difference.path)) }
+        guard let first = beyond.first else {
+            return differences.isEmpty ? ("equal", nil) : ("noise-only", "differs only where the primary's answers did")
+        }
+        let more = beyond.count > 1 ? " (and \(beyond.count - 1) more)" : ""
+        return ("differing", "\(first.shadowClass.rawValue): \(first.difference.kind.phrase) at \(first.difference.path)\(more)")
+    }
+
     /// A difference's path with its `[n]` indexes removed: noise learned at `…/Favourite[2]/Updated` holds for every
     /// `Favourite`.
     public static func generalPath(_ path: String) -> String {
