@@ -11,7 +11,13 @@ struct InteropTests {
     static let python = venv + "/bin/python"
 
     /// Creates `.build/interop-venv` with zeep, spyne, waitress, suds-community and PyYAML from PyPI, once.
+    /// Tests run in parallel and many need the venv: one makes it while the others wait (two pip runs into one venv
+    /// at once fail).
+    private static let environmentLock = NSLock()
+
     static func ensureEnvironment() throws {
+        environmentLock.lock()
+        defer { environmentLock.unlock() }
         if FileManager.default.fileExists(atPath: venv + "/.soaptape-ready-2") { return }
         for arguments in [["python3", "-m", "venv", venv],
                           [venv + "/bin/pip", "install", "-q", "zeep==4.3.3", "spyne==2.14.0", "waitress==3.0.2",
