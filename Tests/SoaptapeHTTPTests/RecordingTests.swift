@@ -40,6 +40,14 @@ struct RecordingTests {
         return Rig(upstream: upstream, proxy: proxy, server: server, cassette: cassette)
     }
 
+    /// An upstream answering on its event loop: one that needed a free task thread could starve while other tests
+    /// block theirs (the CLI tests wait for processes), and the proxy would time out.
+    static func upstream(port: Int = 0, _ answer: @escaping @Sendable (HTTPRequestMessage) -> HTTPResponseMessage)
+        async throws -> HTTPServer
+    {
+        try await HTTPServer.start(port: port) { request, _, reply in reply(OutgoingResponse(answer(request.message))) }
+    }
+
     static func sandbox() async throws -> HTTPServer {
         let responder = SandboxResponder(specs: try SpecSet.load([specsFolder]))
         // Answered on the event loop: a sandbox that needed a free task thread could starve while other tests
@@ -84,7 +92,7 @@ struct RecordingTests {
 
     @Test func twoHundredConcurrentRequestsAreAllRecordedWhole() async throws {
         // An upstream that echoes each request's id, so every response can be matched to its request.
-        let echo = try await HTTPServer.start { request in
+        let echo = try await Self.upstream { request in
             let body = String(decoding: request.body, as: UTF8.self)
             let id = body.components(separatedBy: "<Id>").dropFirst().first?.components(separatedBy: "</Id>").first ?? "?"
             return HTTPResponseMessage(status: 200, headers: [("Content-Type", "text/xml")],
@@ -130,7 +138,7 @@ struct RecordingTests {
         try input.fileHandleForWriting.close()
         let compressed = Array(output.fileHandleForReading.readDataToEndOfFile())
         gzip.waitUntilExit()
-        let upstream = try await HTTPServer.start { _ in
+        let upstream = try await Self.upstream { _ in
             HTTPResponseMessage(status: 200, headers: [("Content-Type", "application/soap+xml"),
                                                        ("Content-Encoding", "gzip")], body: compressed)
         }
@@ -148,7 +156,7 @@ struct RecordingTests {
 
     @Test func modeNewAnswersRecordedRequestsAndRecordsOnlyNewOnes() async throws {
         let calls = Counter()
-        let upstream = try await HTTPServer.start { request in
+        let upstream = try await Self.upstream { request in
             calls.add()
             return HTTPResponseMessage(status: 200, headers: [("Content-Type", "text/xml")],
                                        body: Array("<Answer n='\(calls.value)'/>".utf8))
@@ -186,7 +194,7 @@ struct RecordingTests {
 
     @Test func modeNewRecordsRepeatsAgainUnlessToldToRepeatTheLast() async throws {
         let calls = Counter()
-        let upstream = try await HTTPServer.start { _ in
+        let upstream = try await Self.upstream { _ in
             calls.add()
             return HTTPResponseMessage(status: 200, headers: [("Content-Type", "text/xml")],
                                        body: Array("<Answer n='\(calls.value)'/>".utf8))
@@ -278,7 +286,7 @@ struct RecordingTests {
         #expect(fault.code == "env:Receiver")
         #expect(fault.reason == "the upstream http://127.0.0.1:\(port) could not answer: connection refused")
         // The upstream comes back on that port: the next request goes through.
-        let upstream = try await HTTPServer.start(port: port) { _ in
+        let upstream = try await Self.upstream(port: port) { _ in
             HTTPResponseMessage(status: 200, headers: [("Content-Type", "application/soap+xml")], body: envelope)
         }
         let up = try await SoapClient().post(server.baseURL + "/Remote/Services88/Favourite.svc",
