@@ -8,7 +8,7 @@ import Testing
 /// gets a SOAP Fault where an answer is possible, nothing reaches the responder, and the server keeps serving.
 struct MalformedClientTests {
     static func server(calls: Counter) async throws -> HTTPServer {
-        try await HTTPServer.start { _ in
+        try await RecordingTests.upstream { _ in
             calls.add()
             return HTTPResponseMessage(status: 200, headers: [("Content-Type", "text/xml")], body: Array("<ok/>".utf8))
         }

@@ -42,10 +42,12 @@ struct RecordingTests {
 
     /// An upstream answering on its event loop: one that needed a free task thread could starve while other tests
     /// block theirs (the CLI tests wait for processes), and the proxy would time out.
-    static func upstream(port: Int = 0, _ answer: @escaping @Sendable (HTTPRequestMessage) -> HTTPResponseMessage)
-        async throws -> HTTPServer
+    static func upstream(port: Int = 0, tls: TLSConfiguration? = nil,
+                         _ answer: @escaping @Sendable (HTTPRequestMessage) -> HTTPResponseMessage) async throws -> HTTPServer
     {
-        try await HTTPServer.start(port: port) { request, _, reply in reply(OutgoingResponse(answer(request.message))) }
+        try await HTTPServer.start(port: port, tls: tls) { request, _, reply in
+            reply(OutgoingResponse(answer(request.message)))
+        }
     }
 
     static func sandbox() async throws -> HTTPServer {
@@ -317,7 +319,7 @@ struct RecordingTests {
             privateKey: .privateKey(try NIOSSLPrivateKey(file: folder + "/key.pem", format: .pem)))
         tls.minimumTLSVersion = .tlsv12
         let body = Array("<s:Envelope xmlns:s='http://www.w3.org/2003/05/soap-envelope'><s:Body><ok/></s:Body></s:Envelope>".utf8)
-        let upstream = try await HTTPServer.start(tls: tls) { _ in
+        let upstream = try await Self.upstream(tls: tls) { _ in
             HTTPResponseMessage(status: 200, headers: [("Content-Type", "application/soap+xml")], body: body)
         }
         #expect(upstream.baseURL.hasPrefix("https://127.0.0.1:"))
