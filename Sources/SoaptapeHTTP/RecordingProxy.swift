@@ -304,7 +304,7 @@ public final class RecordingProxy: Sendable {
                              started: ContinuousClock.Instant) -> Interaction? {
         guard writer != nil else { return nil }
         let elapsed = ContinuousClock.now - started
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let milliseconds = elapsed.milliseconds
         // A compressed answer is stored decoded (and so redacted), its encoding noted.
         var response = response
         var contentEncoding: String?

@@ -214,6 +214,6 @@ public struct ReplayRunner: Sendable {
 
     private func milliseconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return elapsed.milliseconds
     }
 }

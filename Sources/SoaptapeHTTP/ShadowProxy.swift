@@ -103,9 +103,7 @@ public final class ShadowProxy: Sendable {
             // Listed before the comparison can start (it waits for this answer), so that its verdict finds the entry.
             if let response {
                 let elapsed = ContinuousClock.now - started
-                inspector.add(request, response, milliseconds: Double(elapsed.components.seconds) * 1000
-                                  + Double(elapsed.components.attoseconds) / 1e15,
-                              verdict: primary == nil ? "not-shadowed" : "shadowed", sequence: sequence)
+                inspector.add(request, response, milliseconds: elapsed.milliseconds, verdict: primary == nil ? "not-shadowed" : "shadowed", sequence: sequence)
             }
             primary?.fulfil(response)
         }, answer)

@@ -18,7 +18,8 @@ struct InspectorFlags: ParsableArguments {
 
     /// The routes for `log` on `host`: guarded by the token given, else — off loopback — by a fresh one.
     func routes(_ log: InspectorLog, host: String) -> InspectorRoutes {
-        InspectorRoutes(log: log, token: token ?? (InspectorRoutes.isLoopback(host) ? nil : InspectorRoutes.makeToken()))
+        let made = InspectorRoutes.isLoopback(host) ? nil : InspectorRoutes.makeToken()
+        return InspectorRoutes(log: log, token: token ?? made)
     }
 
     /// Where the page is, token included when one is needed.

@@ -84,8 +84,7 @@ struct SandboxCommand: AsyncParsableCommand {
                 let started = ContinuousClock.now
                 let response = responder.respond(to: request)
                 let elapsed = ContinuousClock.now - started
-                log.add(request, response, milliseconds: Double(elapsed.components.seconds) * 1000
-                            + Double(elapsed.components.attoseconds) / 1e15,
+                log.add(request, response, milliseconds: elapsed.milliseconds,
                         verdict: response.status < 400 ? "served" : "unmatched",
                         summary: response.status < 400 ? nil : "answered HTTP \(response.status) (a fault)")
                 return response

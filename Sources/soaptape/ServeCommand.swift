@@ -27,7 +27,8 @@ struct ServeCommand: AsyncParsableCommand {
             schema:) gets a fault listing the violations instead, even when a recording matches it.
 
             GET /__soaptape/report returns the report so far as JSON; the inspector page at /__soaptape/ lists \
-            the requests as they arrive, served or unmatched, with the differences (docs/inspector.md). On Ctrl-C (SIGINT), SIGTERM, after \
+            the requests as they arrive, served or unmatched, with the differences (docs/inspector.md). On \
+            Ctrl-C (SIGINT), SIGTERM, after \
             --exit-after requests or --idle-timeout seconds without one, it prints the report (interactions \
             served, never used, unmatched requests with their differences), writes the report files asked for, \
             and exits 0 — or 1 under --strict when a request went unmatched or a recording was never used.
@@ -151,8 +152,7 @@ struct ServeCommand: AsyncParsableCommand {
                 if !ServeSession.asksForTheReport(request) {
                     let elapsed = ContinuousClock.now - started
                     log.add(request, answer.response,
-                            milliseconds: Double(elapsed.components.attoseconds) / 1e15
-                                + Double(elapsed.components.seconds) * 1000,
+                            milliseconds: elapsed.milliseconds,
                             verdict: answer.complaint == nil ? "served" : "unmatched", summary: answer.complaint)
                 }
                 if let complaint = answer.complaint { FileHandle.standardError.write(Data((complaint + "\n").utf8)) }

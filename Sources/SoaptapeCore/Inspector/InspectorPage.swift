@@ -21,11 +21,13 @@ public enum InspectorPage {
         header { display: flex; gap: 1.5em; align-items: baseline; }
         #list tr.interaction { cursor: pointer; } #list tr.interaction:hover { background: #f4f7ff; }
         #list tr.selected { background: #e8eeff; } #state { color: #555; }
-        td.verdict.recorded, td.verdict.checking, td.verdict.shadowed, td.verdict.not-shadowed { color: #555; font-weight: 400; }
+        td.verdict.recorded, td.verdict.checking, td.verdict.shadowed,
+        td.verdict.not-shadowed { color: #555; font-weight: 400; }
         tr.differing td.verdict, tr.candidate-failed td.verdict { color: #b3261e; }
         tr.equal td.verdict, tr.noise-only td.verdict { color: #1e7d32; }
         #detail { margin-top: 1.5em; border-top: 2px solid #ddd; }
-        body.failures-only tr.interaction:not(.failed):not(.unmatched):not(.error):not(.differing):not(.candidate-failed) { display: none; }
+        body.failures-only tr.interaction:not(.failed):not(.unmatched):not(.error):not(.differing)
+        :not(.candidate-failed) { display: none; }
         </style>
         </head>
         <body>

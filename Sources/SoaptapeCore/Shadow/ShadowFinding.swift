@@ -41,7 +41,8 @@ public struct ShadowFinding: Sendable {
             return differences.isEmpty ? ("equal", nil) : ("noise-only", "differs only where the primary's answers did")
         }
         let more = beyond.count > 1 ? " (and \(beyond.count - 1) more)" : ""
-        return ("differing", "\(first.shadowClass.rawValue): \(first.difference.kind.phrase) at \(first.difference.path)\(more)")
+        let difference = first.difference
+        return ("differing", "\(first.shadowClass.rawValue): \(difference.kind.phrase) at \(difference.path)\(more)")
     }
 
     /// A difference's path with its `[n]` indexes removed: noise learned at `…/Favourite[2]/Updated` holds for every

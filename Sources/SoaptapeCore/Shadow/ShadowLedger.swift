@@ -20,9 +20,7 @@ public struct ShadowOperation: Hashable, Sendable {
 
     /// The operation of `request`: named by the spec that governs it when there is one.
     public static func of(_ request: HTTPRequestMessage, specs: SpecSet?) -> ShadowOperation {
-        let first = scanner.scan(request.body).map(\.bodyFirstChild)
-            ?? (try? XMLDocument(bytes: request.body, name: "request"))?.bodyFirstChild
-        guard let element = first else { return ShadowOperation(label: "\(request.method) \(request.path)", name: nil) }
+        guard let element = scanner.scan(request.body)?.bodyFirstChild else { return ShadowOperation(label: "\(request.method) \(request.path)", name: nil) }
         if let spec = specs?.spec(atEndpoint: request.path, requestElement: element)?.spec {
             return ShadowOperation(label: "\(spec.version)/\(spec.agent)/\(spec.operation)", name: spec.operation)
         }
